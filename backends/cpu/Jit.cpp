@@ -1,0 +1,356 @@
+//===- Jit.cpp - JIT-compiling a kiln module ------------------------------===//
+//
+// Runs the CPU pipeline stage by stage (printing the IR between stages on
+// request), translates to LLVM IR, optimizes it for the host CPU and loads it
+// with mlir::ExecutionEngine. The compiled function has the
+// destination-passing C interface of DestinationPassing.cpp; CompiledModel
+// builds the memref descriptors and calls it through the packed wrapper.
+//
+//===----------------------------------------------------------------------===//
+#include "backends/cpu/Jit.h"
+#include "backends/cpu/Passes.h"
+#include "ir/KilnDialect.h"
+#include "runtime/Error.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <iostream>
+#include <mutex>
+
+using namespace mlir;
+
+namespace kiln {
+
+std::string TensorSpec::toString() const {
+  std::string s = name + ": tensor<";
+  for (int64_t d : shape)
+    s += (d < 0 ? std::string("?") : std::to_string(d)) + "x";
+  return s + dtypeName(dtype) + ">";
+}
+
+struct CompiledModel::Impl {
+  std::unique_ptr<ExecutionEngine> engine;
+  void (*entry)(void **) = nullptr;
+  std::string name;
+  std::vector<TensorSpec> inputs, outputs;
+  double compileSeconds = 0;
+  std::vector<StageSummary> stages;
+};
+
+CompiledModel::CompiledModel() = default;
+CompiledModel::~CompiledModel() = default;
+CompiledModel::CompiledModel(const CompiledModel &) = default;
+CompiledModel &CompiledModel::operator=(const CompiledModel &) = default;
+CompiledModel::CompiledModel(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+
+static const CompiledModel::Impl &checked(const std::shared_ptr<const CompiledModel::Impl> &impl) {
+  if (!impl)
+    fail("kiln::CompiledModel: the model is empty (default-constructed)");
+  return *impl;
+}
+
+const std::vector<TensorSpec> &CompiledModel::inputs() const { return checked(impl_).inputs; }
+const std::vector<TensorSpec> &CompiledModel::outputs() const { return checked(impl_).outputs; }
+const std::string &CompiledModel::name() const { return checked(impl_).name; }
+double CompiledModel::compileSeconds() const { return checked(impl_).compileSeconds; }
+const std::vector<StageSummary> &CompiledModel::stageSummaries() const {
+  return checked(impl_).stages;
+}
+
+namespace {
+
+/// Storage of one ranked memref descriptor:
+/// {allocated, aligned, offset, sizes[rank], strides[rank]}.
+struct Descriptor {
+  std::vector<int64_t> words;
+  void *self = nullptr;
+  Descriptor(const Tensor &t) {
+    const Shape &shape = t.shape();
+    words.resize(3 + 2 * shape.size());
+    auto ptr = reinterpret_cast<int64_t>(const_cast<void *>(t.rawData()));
+    words[0] = ptr;
+    words[1] = ptr;
+    words[2] = 0;
+    Shape strides = t.strides();
+    for (size_t i = 0; i < shape.size(); ++i) {
+      words[3 + i] = shape[i];
+      words[3 + shape.size() + i] = strides[i];
+    }
+    self = words.data();
+  }
+};
+
+DType dtypeOf(Type type) {
+  if (type.isF32())
+    return DType::F32;
+  if (type.isF64())
+    return DType::F64;
+  if (type.isInteger(64))
+    return DType::I64;
+  if (type.isInteger(32))
+    return DType::I32;
+  if (type.isInteger(1))
+    return DType::Bool;
+  fail("kiln::jit: unsupported element type ", typeToString(type));
+}
+
+TensorSpec specOf(Type type, DictionaryAttr attrs, const std::string &fallback) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor)
+    fail("kiln::jit: expected ranked tensor arguments and results, got ",
+         typeToString(type));
+  TensorSpec spec;
+  spec.name = fallback;
+  if (attrs)
+    if (auto name = attrs.getAs<StringAttr>("kiln.name"))
+      spec.name = name.str();
+  for (int64_t d : tensor.getShape())
+    spec.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
+  spec.dtype = dtypeOf(tensor.getElementType());
+  return spec;
+}
+
+/// Collects MLIR diagnostics so a failure becomes one kiln::Error.
+struct DiagnosticCollector {
+  std::string text;
+  ScopedDiagnosticHandler handler;
+  explicit DiagnosticCollector(MLIRContext *ctx)
+      : handler(ctx, [this](Diagnostic &d) {
+          if (d.getSeverity() != DiagnosticSeverity::Error)
+            return success();
+          if (!text.empty())
+            text += "\n";
+          std::string loc;
+          llvm::raw_string_ostream os(loc);
+          d.getLocation().print(os);
+          text += loc + ": " + d.str();
+          for (Diagnostic &note : d.getNotes())
+            text += "\n  note: " + note.str();
+          return success();
+        }) {}
+};
+
+void initializeLLVMOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+}
+
+} // namespace
+
+CompiledModel jitModule(ModuleOp module, const JitOptions &options) {
+  auto start = std::chrono::steady_clock::now();
+  initializeLLVMOnce();
+  MLIRContext *ctx = module.getContext();
+  DiagnosticCollector diagnostics(ctx);
+
+  // Find the entry function and record its signature before lowering.
+  func::FuncOp entry;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isPrivate() || func.isExternal())
+      continue;
+    if (!options.function.empty() ? func.getSymName() == options.function : !entry) {
+      if (entry && options.function.empty())
+        fail("kiln::jit: the module has several public functions; choose one "
+             "with JitOptions::function");
+      entry = func;
+    } else if (options.function.empty()) {
+      fail("kiln::jit: the module has several public functions (@",
+           entry.getSymName().str(), ", @", func.getSymName().str(),
+           "); choose one with JitOptions::function");
+    }
+  }
+  if (!entry)
+    fail(options.function.empty()
+             ? std::string("kiln::jit: the module has no public function")
+             : "kiln::jit: no public function @" + options.function + " in the module");
+  auto impl = std::make_shared<CompiledModel::Impl>();
+  impl->name = entry.getSymName().str();
+  FunctionType type = entry.getFunctionType();
+  for (unsigned i = 0; i < type.getNumInputs(); ++i)
+    impl->inputs.push_back(specOf(type.getInput(i), entry.getArgAttrDict(i),
+                                  "input" + std::to_string(i)));
+  for (unsigned i = 0; i < type.getNumResults(); ++i)
+    impl->outputs.push_back(specOf(type.getResult(i), entry.getResultAttrDict(i),
+                                   "output" + std::to_string(i)));
+  // Other public functions would also get the memref ABI; keep only the entry.
+  for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
+    if (func != entry && !func.isPrivate())
+      func.setPrivate();
+
+  std::ostream &ir = options.irStream ? *options.irStream : std::cerr;
+  auto print = [&](const char *stage) {
+    StageSummary summary;
+    summary.stage = stage;
+    module.walk([&](Operation *op) {
+      if (isa<ModuleOp>(op))
+        return;
+      ++summary.opsByDialect[op->getName().getDialectNamespace().str()];
+      ++summary.totalOps;
+    });
+    impl->stages.push_back(std::move(summary));
+    if (!options.printIRAfterEachStage)
+      return;
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    module.print(os);
+    ir << "// ----- IR after stage '" << stage << "' -----\n" << s << "\n";
+  };
+  print("kiln");
+
+  CpuPipelineOptions cpu;
+  cpu.vectorize = options.vectorize;
+  for (CpuStage stage : {CpuStage::Linalg, CpuStage::Vectorized,
+                         CpuStage::Bufferized, CpuStage::LLVM}) {
+    PassManager pm(ctx);
+    if (options.printIRAfterEachPass) {
+      ctx->disableMultithreading();
+      pm.enableIRPrinting(
+          [](Pass *, Operation *) { return false; },
+          [](Pass *, Operation *) { return true; },
+          /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/true);
+    }
+    buildCpuStage(pm, stage, cpu);
+    if (failed(pm.run(module)))
+      fail("kiln::jit: lowering failed in stage '", cpuStageName(stage), "' for @",
+           impl->name, ":\n",
+           diagnostics.text.empty() ? "(no diagnostic)" : diagnostics.text);
+    print(cpuStageName(stage));
+  }
+
+  auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!tmBuilder)
+    fail("kiln::jit: cannot detect the host CPU: ",
+         llvm::toString(tmBuilder.takeError()));
+  llvm::CodeGenOptLevel codegenLevel =
+      options.optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
+      : options.optLevel == 0 ? llvm::CodeGenOptLevel::None
+                              : llvm::CodeGenOptLevel::Default;
+  tmBuilder->setCodeGenOptLevel(codegenLevel);
+  auto tm = tmBuilder->createTargetMachine();
+  if (!tm)
+    fail("kiln::jit: cannot create a target machine: ", llvm::toString(tm.takeError()));
+
+  ExecutionEngineOptions engineOptions;
+  auto transformer = makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0,
+                                               tm->get());
+  engineOptions.transformer = transformer;
+  engineOptions.jitCodeGenOptLevel = codegenLevel;
+  auto engine = ExecutionEngine::create(module, engineOptions, std::move(*tm));
+  if (!engine)
+    fail("kiln::jit: LLVM could not compile @", impl->name, ": ",
+         llvm::toString(engine.takeError()));
+  impl->engine = std::move(*engine);
+  auto fn = impl->engine->lookupPacked("_mlir_ciface_" + impl->name);
+  if (!fn)
+    fail("kiln::jit: compiled code has no entry point for @", impl->name, ": ",
+         llvm::toString(fn.takeError()));
+  impl->entry = *fn;
+  impl->compileSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return CompiledModel(std::move(impl));
+}
+
+/// Resolves the batch size from the inputs and checks them against the
+/// signature.
+static int64_t checkInputs(const CompiledModel::Impl &impl,
+                           const std::vector<Tensor> &inputs) {
+  if (inputs.size() != impl.inputs.size())
+    fail("kiln::CompiledModel::run(@", impl.name, "): got ", inputs.size(),
+         " inputs, expected ", impl.inputs.size());
+  int64_t batch = -1;
+  std::string batchFrom;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const TensorSpec &spec = impl.inputs[i];
+    const Tensor &t = inputs[i];
+    auto mismatch = [&](const std::string &why) {
+      fail("kiln::CompiledModel::run(@", impl.name, "): input ", i, " '", spec.name,
+           "' is ", t.defined() ? t.typeString() : std::string("undefined"),
+           ", expected ", spec.toString(), " (", why, ")");
+    };
+    if (!t.defined())
+      mismatch("no tensor given");
+    if (t.dtype() != spec.dtype)
+      mismatch("element type differs");
+    if (t.rank() != static_cast<int64_t>(spec.shape.size()))
+      mismatch("rank differs");
+    for (size_t d = 0; d < spec.shape.size(); ++d) {
+      if (spec.shape[d] >= 0) {
+        if (t.shape()[d] != spec.shape[d])
+          mismatch("dimension " + std::to_string(d) + " differs");
+      } else if (batch < 0) {
+        batch = t.shape()[d];
+        batchFrom = spec.name;
+      } else if (t.shape()[d] != batch) {
+        mismatch("dynamic dimension " + std::to_string(d) + " is " +
+                 std::to_string(t.shape()[d]) + " but the batch size from '" +
+                 batchFrom + "' is " + std::to_string(batch));
+      }
+    }
+  }
+  return batch;
+}
+
+static Shape outputShape(const TensorSpec &spec, int64_t batch) {
+  Shape shape = spec.shape;
+  for (int64_t &d : shape)
+    if (d < 0)
+      d = batch < 0 ? 0 : batch;
+  return shape;
+}
+
+void CompiledModel::runInto(const std::vector<Tensor> &inputs,
+                            std::vector<Tensor> &outputs) const {
+  const Impl &impl = checked(impl_);
+  int64_t batch = checkInputs(impl, inputs);
+  if (outputs.size() != impl.outputs.size())
+    fail("kiln::CompiledModel::runInto(@", impl.name, "): got ", outputs.size(),
+         " output tensors, expected ", impl.outputs.size());
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    Shape expected = outputShape(impl.outputs[i], batch);
+    if (!outputs[i].defined() || outputs[i].shape() != expected ||
+        outputs[i].dtype() != impl.outputs[i].dtype)
+      fail("kiln::CompiledModel::runInto(@", impl.name, "): output ", i, " '",
+           impl.outputs[i].name, "' is ",
+           outputs[i].defined() ? outputs[i].typeString() : std::string("undefined"),
+           ", expected tensor<", shapeToString(expected), "x",
+           dtypeName(impl.outputs[i].dtype), ">");
+    for (const Tensor &in : inputs)
+      if (in.rawData() == outputs[i].rawData())
+        fail("kiln::CompiledModel::runInto(@", impl.name, "): output ", i,
+             " shares its buffer with an input (expected distinct buffers)");
+  }
+  std::vector<Descriptor> descriptors;
+  descriptors.reserve(inputs.size() + outputs.size());
+  for (const Tensor &t : inputs)
+    descriptors.emplace_back(t);
+  for (const Tensor &t : outputs)
+    descriptors.emplace_back(t);
+  std::vector<void *> args;
+  args.reserve(descriptors.size());
+  for (Descriptor &d : descriptors)
+    args.push_back(&d.self);
+  impl.entry(args.data());
+}
+
+std::vector<Tensor> CompiledModel::run(const std::vector<Tensor> &inputs) const {
+  const Impl &impl = checked(impl_);
+  int64_t batch = checkInputs(impl, inputs);
+  std::vector<Tensor> outputs;
+  for (const TensorSpec &spec : impl.outputs)
+    outputs.emplace_back(outputShape(spec, batch), spec.dtype);
+  runInto(inputs, outputs);
+  return outputs;
+}
+
+} // namespace kiln

@@ -1,0 +1,132 @@
+//===- LoweringUtils.cpp - Helpers for lowering kiln to linalg ------------===//
+#include "backends/cpu/LoweringUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+
+using namespace mlir;
+
+namespace kiln {
+
+SmallVector<OpFoldResult> broadcastResultSizes(OpBuilder &b, Location loc,
+                                               RankedTensorType resultType,
+                                               ValueRange operands) {
+  int64_t rank = resultType.getRank();
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (!resultType.isDynamicDim(i)) {
+      sizes.push_back(b.getIndexAttr(resultType.getDimSize(i)));
+      continue;
+    }
+    OpFoldResult size;
+    for (Value operand : operands) {
+      auto type = cast<RankedTensorType>(operand.getType());
+      int64_t j = i - (rank - type.getRank());
+      if (j >= 0 && type.isDynamicDim(j)) {
+        size = tensor::DimOp::create(b, loc, operand, j).getResult();
+        break;
+      }
+    }
+    assert(size && "a dynamic result dimension needs a dynamic operand dimension");
+    sizes.push_back(size);
+  }
+  return sizes;
+}
+
+AffineMap broadcastIndexingMap(RankedTensorType resultType,
+                               RankedTensorType operandType) {
+  MLIRContext *ctx = resultType.getContext();
+  int64_t rank = resultType.getRank(), opRank = operandType.getRank();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t j = 0; j < opRank; ++j) {
+    int64_t i = j + rank - opRank;
+    // A static size-1 dimension against a larger one is broadcast: read
+    // index 0. Equal or dynamic dimensions follow the loop.
+    if (operandType.getDimSize(j) == 1 && resultType.getDimSize(i) != 1)
+      exprs.push_back(getAffineConstantExpr(0, ctx));
+    else
+      exprs.push_back(getAffineDimExpr(i, ctx));
+  }
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                  ArrayRef<OpFoldResult> sizes) {
+  return tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
+}
+
+Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                   ArrayRef<OpFoldResult> sizes, Value value) {
+  Value empty = emptyTensor(b, loc, type, sizes);
+  return linalg::FillOp::create(b, loc, value, empty).getResult(0);
+}
+
+Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                       ValueRange operands, const ScalarBuilder &body) {
+  SmallVector<OpFoldResult> sizes =
+      broadcastResultSizes(b, loc, resultType, operands);
+  Value init = emptyTensor(b, loc, resultType, sizes);
+  SmallVector<AffineMap> maps;
+  for (Value operand : operands)
+    maps.push_back(
+        broadcastIndexingMap(resultType, cast<RankedTensorType>(operand.getType())));
+  maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
+  SmallVector<utils::IteratorType> iterators(resultType.getRank(),
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{resultType}, operands, ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value result = body(nb, nloc, args.drop_back());
+        linalg::YieldOp::create(nb, nloc, result);
+      });
+  return generic.getResult(0);
+}
+
+Value floatConstant(OpBuilder &b, Location loc, Type type, double value) {
+  return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
+}
+
+Value collapseToVector(OpBuilder &b, Location loc, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getRank() == 1)
+    return value;
+  if (type.getRank() == 0)
+    return tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({1}, type.getElementType()), value,
+        ArrayRef<ReassociationIndices>{}, ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+  ReassociationIndices all;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    all.push_back(i);
+  return tensor::CollapseShapeOp::create(b, loc, value,
+                                         ArrayRef<ReassociationIndices>{all});
+}
+
+Value reshapeTensor(OpBuilder &b, Location loc, Value value,
+                    RankedTensorType resultType, ArrayRef<OpFoldResult> sizes) {
+  if (value.getType() == resultType)
+    return value;
+  Value flat = collapseToVector(b, loc, value);
+  auto flatType = cast<RankedTensorType>(flat.getType());
+  int64_t rank = resultType.getRank();
+  if (rank == 0) {
+    // tensor<1xT> -> tensor<T>: a collapse with no reassociation groups.
+    Value one = flat;
+    if (flatType.isDynamicDim(0))
+      one = tensor::CastOp::create(
+          b, loc, RankedTensorType::get({1}, flatType.getElementType()), flat);
+    return tensor::CollapseShapeOp::create(b, loc, resultType, one,
+                                           ArrayRef<ReassociationIndices>{});
+  }
+  if (rank == 1)
+    return flatType == resultType
+               ? flat
+               : tensor::CastOp::create(b, loc, resultType, flat).getResult();
+  ReassociationIndices all;
+  for (int64_t i = 0; i < rank; ++i)
+    all.push_back(i);
+  return tensor::ExpandShapeOp::create(b, loc, resultType, flat,
+                                       ArrayRef<ReassociationIndices>{all}, sizes);
+}
+
+} // namespace kiln

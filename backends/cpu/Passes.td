@@ -1,0 +1,62 @@
+//===- Passes.td - CPU backend passes ---------------------*- tablegen -*-===//
+//
+// The passes that take the kiln dialect to LLVM on a CPU. They are thin: each
+// calls a populate/rewrite function declared in Passes.h.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_BACKENDS_CPU_PASSES_TD
+#define KILN_BACKENDS_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertKilnToLinalg : Pass<"convert-kiln-to-linalg"> {
+  let summary = "Lower kiln ops to linalg, tensor, arith and math";
+  let description = [{
+    Every kiln op becomes structured ops on tensors: elementwise ops and
+    activations become `linalg.generic` with broadcasting indexing maps,
+    contractions become `linalg.matmul` / `linalg.batch_matmul` (linear folds
+    its bias into the accumulator's initial value and, for a constant weight,
+    transposes the weight at compile time), reductions become `linalg.reduce`
+    and shape ops become `tensor` ops. `kiln.param` must have been bound to
+    constants first; an unbound parameter is an error naming it.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect", "mlir::tensor::TensorDialect"
+  ];
+}
+
+def KilnCpuVectorizeContractions : Pass<"kiln-cpu-vectorize-contractions"> {
+  let summary = "Tile and vectorize matmuls into register-blocked FMA kernels";
+  let description = [{
+    Tiles each `linalg.matmul` / `linalg.batch_matmul` for the cache
+    (`cache-tile` M, N, K) and for registers (`register-tile` M, N, and a
+    K step of 1), vectorizes the register tile with masks on partial tiles
+    (zero padding, so the contraction itself needs no mask), and lowers the
+    contraction to broadcast + FMA outer products.
+  }];
+  let options = [
+    ListOption<"cacheTile", "cache-tile", "int64_t", "M, N, K cache tile">,
+    ListOption<"registerTile", "register-tile", "int64_t", "M, N register tile">
+  ];
+  let dependentDialects = [
+    "mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+    "mlir::affine::AffineDialect", "mlir::tensor::TensorDialect"
+  ];
+}
+
+def KilnCpuDestinationPassing : Pass<"kiln-cpu-destination-passing", "mlir::ModuleOp"> {
+  let summary = "Give public functions a memref, destination-passing ABI";
+  let description = [{
+    Rewrites each public `func.func` on tensors into one on memrefs whose
+    results become trailing output arguments written in place:
+    `(tensor<?x4xf32>) -> tensor<?x2xf32>` becomes
+    `(memref<?x4xf32>, memref<?x2xf32>) -> ()`. The caller allocates the
+    outputs, so a call allocates nothing for them, and the function gets a
+    C interface (`llvm.emit_c_interface`).
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
+#endif // KILN_BACKENDS_CPU_PASSES_TD

@@ -1,0 +1,108 @@
+//===- Pipeline.cpp - The CPU code generation pipeline --------------------===//
+//
+// kiln -> linalg -> tiled and vectorized -> bufferized -> LLVM dialect, as
+// four stages that the JIT runs (and can print) one by one. kiln-opt exposes
+// the whole sequence as `--kiln-cpu-pipeline`.
+//
+//===----------------------------------------------------------------------===//
+#include "backends/cpu/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace kiln {
+
+const char *cpuStageName(CpuStage stage) {
+  switch (stage) {
+  case CpuStage::Linalg:
+    return "linalg";
+  case CpuStage::Vectorized:
+    return "vectorized";
+  case CpuStage::Bufferized:
+    return "bufferized";
+  case CpuStage::LLVM:
+    return "llvm";
+  }
+  return "?";
+}
+
+void buildCpuStage(OpPassManager &pm, CpuStage stage,
+                   const CpuPipelineOptions &options) {
+  switch (stage) {
+  case CpuStage::Linalg:
+    pm.addPass(createConvertKilnToLinalg());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+    return;
+  case CpuStage::Vectorized:
+    if (options.vectorize) {
+      KilnCpuVectorizeContractionsOptions vo;
+      vo.cacheTile = llvm::to_vector(options.cacheTile);
+      vo.registerTile = llvm::to_vector(options.registerTile);
+      pm.addPass(createKilnCpuVectorizeContractions(vo));
+      pm.addPass(createCanonicalizerPass());
+      pm.addPass(createCSEPass());
+      // Keeps the accumulator tile in registers across the k loop (the tile
+      // bounds must be hoisted first for the subsets to match).
+      pm.addPass(createLoopInvariantCodeMotionPass());
+      pm.addPass(createLoopInvariantSubsetHoistingPass());
+      pm.addPass(createCanonicalizerPass());
+      pm.addPass(createCSEPass());
+    }
+    return;
+  case CpuStage::Bufferized: {
+    pm.addPass(createKilnCpuDestinationPassing());
+    bufferization::OneShotBufferizePassOptions bo;
+    bo.bufferizeFunctionBoundaries = true;
+    pm.addPass(bufferization::createOneShotBufferizePass(bo));
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+    bufferization::BufferDeallocationPipelineOptions deallocOptions;
+    bufferization::buildBufferDeallocationPipeline(pm, deallocOptions);
+    pm.addPass(createCanonicalizerPass());
+    return;
+  }
+  case CpuStage::LLVM: {
+    pm.addPass(createConvertLinalgToLoopsPass());
+    VectorTransferToSCFOptions vs;
+    vs.enableFullUnroll();
+    pm.addPass(createConvertVectorToSCFPass(vs));
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+    pm.addPass(memref::createExpandStridedMetadataPass());
+    pm.addPass(createLowerAffinePass());
+    pm.addPass(createSCFToControlFlowPass());
+    pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+    pm.addPass(createConvertVectorToLLVMPass());
+    pm.addPass(createConvertMathToLLVMPass());
+    pm.addPass(createConvertMathToLibmPass());
+    pm.addPass(createConvertToLLVMPass());
+    pm.addPass(createReconcileUnrealizedCastsPass());
+    pm.addPass(createCanonicalizerPass());
+    return;
+  }
+  }
+}
+
+void registerCpuBackendPasses() {
+  registerKilnCpuBackendPasses();
+  PassPipelineRegistration<>(
+      "kiln-cpu-pipeline",
+      "Lower the kiln dialect to the LLVM dialect for the host CPU",
+      [](OpPassManager &pm) {
+        CpuPipelineOptions options;
+        for (CpuStage s : {CpuStage::Linalg, CpuStage::Vectorized,
+                           CpuStage::Bufferized, CpuStage::LLVM})
+          buildCpuStage(pm, s, options);
+      });
+}
+
+} // namespace kiln
