@@ -1,0 +1,2 @@
+// DslTest.cpp - being written
+#include <gtest/gtest.h>

@@ -1,0 +1,2 @@
+// InitTest.cpp - being written
+#include <gtest/gtest.h>
