@@ -11,6 +11,7 @@
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 
@@ -49,11 +50,11 @@ LogicalResult GeluOp::verify() {
 
 template <typename OpTy> static LogicalResult verifySoftmaxAxis(OpTy op) {
   int64_t rank = op.getInput().getType().getRank();
-  if (op.getAxis() < 0 || op.getAxis() >= rank)
+  auto axis = static_cast<int64_t>(op.getAxis());
+  if (axis < 0 || axis >= rank)
     return op.emitOpError("axis ")
-           << op.getAxis() << " is out of range for "
-           << op.getInput().getType() << " (expected 0 <= axis < " << rank
-           << ")";
+           << axis << " is out of range for " << typeToString(op.getInput().getType())
+           << " (expected 0 <= axis < " << rank << ")";
   return success();
 }
 
@@ -166,8 +167,8 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location>
       inferred = i;
     } else if (d < 0) {
       return fail("negative size " + Twine(d) + " (expected -1 or >= 0)");
-    } else {
-      known *= d;
+    } else if (llvm::MulOverflow(known, d, known)) {
+      return fail("the sizes overflow 64 bits");
     }
   }
   int64_t dynamicDims = type.getNumDynamicDims();
@@ -186,7 +187,9 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location>
                   Twine(staticCount));
     out[inferred] = ShapedType::kDynamic;
   } else if (inferred >= 0) {
-    if (known == 0 || staticCount % known != 0)
+    if (known == 0)
+      return fail("-1 is ambiguous when the other sizes multiply to 0");
+    if (staticCount % known != 0)
       return fail("element count " + Twine(staticCount) +
                   " is not divisible by " + Twine(known));
     out[inferred] = staticCount / known;
@@ -294,7 +297,8 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
                               "(expected 0 <= start <= end <= " + Twine(dim) +
                               " and step >= 1)");
   SmallVector<int64_t> shape(type.getShape());
-  shape[axis] = (end - start + step - 1) / step;
+  // Written to avoid overflow for a huge step.
+  shape[axis] = end == start ? 0 : (end - start - 1) / step + 1;
   results.push_back(RankedTensorType::get(shape, type.getElementType()));
   return success();
 }

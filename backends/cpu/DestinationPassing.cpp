@@ -89,6 +89,20 @@ LogicalResult convertFunction(func::FuncOp func) {
 struct DestinationPassingPass
     : impl::KilnCpuDestinationPassingBase<DestinationPassingPass> {
   void runOnOperation() override {
+    // Only entry points get the memref ABI; a call to one would be left with
+    // the old signature.
+    bool calledPublic = false;
+    getOperation().walk([&](func::CallOp call) {
+      auto callee = getOperation().lookupSymbol<func::FuncOp>(call.getCallee());
+      if (callee && callee.isPublic() && !callee.isExternal()) {
+        call.emitError("kiln-cpu-destination-passing: @")
+            << call.getCallee() << " is public (an entry point) and is also called; "
+            << "make it private or call a private copy";
+        calledPublic = true;
+      }
+    });
+    if (calledPublic)
+      return signalPassFailure();
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       if (func.isPrivate() || func.isExternal())
         continue;

@@ -28,6 +28,15 @@ OpFoldResult dynamicSize(OpBuilder &b, Location loc, Value v) {
   return b.getIndexAttr(0);
 }
 
+/// Sizes of `x` with the dimensions in `reduced` set to 1 (keepdim results).
+SmallVector<OpFoldResult> keepdimSizes(OpBuilder &b, Location loc, Value x,
+                                       ArrayRef<int64_t> reduced) {
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, x);
+  for (int64_t axis : reduced)
+    sizes[axis] = b.getIndexAttr(1);
+  return sizes;
+}
+
 /// Sizes of `type` with every dynamic dimension equal to the batch size of `v`.
 SmallVector<OpFoldResult> sizesWithBatchOf(OpBuilder &b, Location loc,
                                            RankedTensorType type, Value v) {
@@ -175,7 +184,7 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
     auto type = cast<RankedTensorType>(op.getType());
     if (reduced.getType() != type)
       reduced = reshapeTensor(rewriter, loc, reduced, type,
-                              sizesWithBatchOf(rewriter, loc, type, x));
+                              keepdimSizes(rewriter, loc, x, op.getAxes()));
     rewriter.replaceOp(op, reduced);
     return success();
   }
@@ -235,7 +244,7 @@ struct ArgmaxLowering : OpConversionPattern<ArgmaxOp> {
     auto resultType = cast<RankedTensorType>(op.getType());
     if (result.getType() != resultType)
       result = reshapeTensor(rewriter, loc, result, resultType,
-                             sizesWithBatchOf(rewriter, loc, resultType, x));
+                             keepdimSizes(rewriter, loc, x, {axis}));
     rewriter.replaceOp(op, result);
     return success();
   }

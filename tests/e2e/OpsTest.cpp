@@ -516,55 +516,123 @@ TEST(OpsTest, ReshapePermuteTransposeFlatten) {
        {"identity permute", x, kExactRtol, kExactAtol}});
 }
 
-TEST(OpsTest, ConcatEveryAxis) {
+TEST(OpsTest, ConcatLeadingAxis) {
   Tensor a = uniform({2, 3, 4}, -1.0f, 1.0f, 701);
   Tensor b0 = uniform({3, 3, 4}, -1.0f, 1.0f, 702), c0 = uniform({1, 3, 4}, -1.0f, 1.0f, 703);
-  Tensor b1 = uniform({2, 5, 4}, -1.0f, 1.0f, 704), c1 = uniform({2, 1, 4}, -1.0f, 1.0f, 705);
-  Tensor b2 = uniform({2, 3, 7}, -1.0f, 1.0f, 706), c2 = uniform({2, 3, 1}, -1.0f, 1.0f, 707);
   runAndCheck(
-      {a, b0, c0, b1, c1, b2, c2},
+      {a, b0, c0},
       [](Model &, const std::vector<Value> &in) {
-        return std::vector<Value>{
-            kiln::concat({in[0], in[1]}, 0),        kiln::concat({in[0], in[1], in[2]}, 0),
-            kiln::concat({in[0], in[3]}, 1),        kiln::concat({in[0], in[3], in[4]}, 1),
-            kiln::concat({in[0], in[5]}, 2),        kiln::concat({in[0], in[5], in[6]}, 2),
-            kiln::concat({in[0], in[5], in[6]}, -1), kiln::concat({in[0], in[0]}, -3),
-            kiln::concat({in[0]}, 1)};
+        return std::vector<Value>{kiln::concat({in[0], in[1]}, 0),
+                                  kiln::concat({in[0], in[1], in[2]}, 0),
+                                  kiln::concat({in[0], in[0]}, -3), kiln::concat({in[0]}, 1)};
       },
       {{"axis 0, 2 inputs", ref::concat({a, b0}, 0), kExactRtol, kExactAtol},
        {"axis 0, 3 inputs", ref::concat({a, b0, c0}, 0), kExactRtol, kExactAtol},
-       {"axis 1, 2 inputs", ref::concat({a, b1}, 1), kExactRtol, kExactAtol},
-       {"axis 1, 3 inputs", ref::concat({a, b1, c1}, 1), kExactRtol, kExactAtol},
-       {"axis 2, 2 inputs", ref::concat({a, b2}, 2), kExactRtol, kExactAtol},
-       {"axis 2, 3 inputs", ref::concat({a, b2, c2}, 2), kExactRtol, kExactAtol},
-       {"axis -1, 3 inputs", ref::concat({a, b2, c2}, 2), kExactRtol, kExactAtol},
        {"axis -3, same input twice", ref::concat({a, a}, 0), kExactRtol, kExactAtol},
        {"one input", a, kExactRtol, kExactAtol}});
 }
 
-TEST(OpsTest, Slice) {
-  Tensor x = uniform({5, 11, 3}, -1.0f, 1.0f, 801);
-  struct S {
-    int64_t axis, start, end, step;
-  };
-  std::vector<S> slices = {
-      {1, 2, 9, 1},     {1, -4, 11, 1},  {1, -4, -1, 1},  {1, 0, 11, 2},  {1, 1, 11, 3},
-      {0, 1, 5, 2},     {2, 0, 3, 2},    {1, -100, 100, 1}, {1, 3, 1000, 3}, {-1, 1, 3, 1},
-      {-2, -7, 8, 2},   {0, -1, 5, 1},   {1, 10, 11, 1},  {0, 0, 1, 1}};
+// Fails at the time of writing: a concat along an inner axis that is a model
+// output lowers to a strided memref.copy, i.e. a call to the runtime function
+// `memrefCopy`, which the JIT does not provide ("JIT session error: Symbols
+// not found: [ memrefCopy ]", then "kiln::jit: compiled code has no entry
+// point for @ops").
+TEST(OpsTest, ConcatInnerAxes) {
+  Tensor a = uniform({2, 3, 4}, -1.0f, 1.0f, 701);
+  Tensor b1 = uniform({2, 5, 4}, -1.0f, 1.0f, 704), c1 = uniform({2, 1, 4}, -1.0f, 1.0f, 705);
+  Tensor b2 = uniform({2, 3, 7}, -1.0f, 1.0f, 706), c2 = uniform({2, 3, 1}, -1.0f, 1.0f, 707);
+  runAndCheck(
+      {a, b1, c1, b2, c2},
+      [](Model &, const std::vector<Value> &in) {
+        return std::vector<Value>{
+            kiln::concat({in[0], in[1]}, 1),        kiln::concat({in[0], in[1], in[2]}, 1),
+            kiln::concat({in[0], in[3]}, 2),        kiln::concat({in[0], in[3], in[4]}, 2),
+            kiln::concat({in[0], in[3], in[4]}, -1), kiln::concat({in[0], in[1]}, 1) * 2.0};
+      },
+      {{"axis 1, 2 inputs", ref::concat({a, b1}, 1), kExactRtol, kExactAtol},
+       {"axis 1, 3 inputs", ref::concat({a, b1, c1}, 1), kExactRtol, kExactAtol},
+       {"axis 2, 2 inputs", ref::concat({a, b2}, 2), kExactRtol, kExactAtol},
+       {"axis 2, 3 inputs", ref::concat({a, b2, c2}, 2), kExactRtol, kExactAtol},
+       {"axis -1, 3 inputs", ref::concat({a, b2, c2}, 2), kExactRtol, kExactAtol},
+       {"axis 1, then * 2", ref::mul(ref::concat({a, b1}, 1), scalarTensor(2.0)), kExactRtol,
+        kExactAtol}});
+}
+
+struct SliceSpec {
+  int64_t axis, start, end, step;
+  std::string label() const {
+    return "slice axis " + std::to_string(axis) + " " + std::to_string(start) + ":" +
+           std::to_string(end) + ":" + std::to_string(step);
+  }
+};
+
+/// Slices `x` by each of `slices` (each output then multiplied by `scale`
+/// when it is not 1, to put an op between the slice and the output).
+void checkSlices(const Tensor &x, const std::vector<SliceSpec> &slices, double scale = 1) {
   std::vector<Check> checks;
-  for (const S &s : slices)
-    checks.push_back({"slice axis " + std::to_string(s.axis) + " " + std::to_string(s.start) +
-                          ":" + std::to_string(s.end) + ":" + std::to_string(s.step),
-                      ref::slice(x, s.axis, s.start, s.end, s.step), kExactRtol, kExactAtol});
+  for (const SliceSpec &s : slices) {
+    Tensor expected = ref::slice(x, s.axis, s.start, s.end, s.step);
+    if (scale != 1)
+      expected = ref::mul(expected, scalarTensor(scale));
+    checks.push_back({s.label(), expected, kExactRtol, kExactAtol});
+  }
   runAndCheck(
       {x},
       [&](Model &, const std::vector<Value> &in) {
         std::vector<Value> outs;
-        for (const S &s : slices)
-          outs.push_back(kiln::slice(in[0], s.axis, s.start, s.end, s.step));
+        for (const SliceSpec &s : slices) {
+          Value v = kiln::slice(in[0], s.axis, s.start, s.end, s.step);
+          outs.push_back(scale != 1 ? v * scale : v);
+        }
         return outs;
       },
       checks);
+}
+
+/// Slices whose result is one contiguous block of the input.
+const std::vector<SliceSpec> kContiguousSlices = {
+    {0, -1, 5, 1}, {0, 0, 1, 1}, {0, -3, 100, 1}, {-3, 1, -1, 1}, {1, -100, 100, 1},
+    {2, 0, 3, 1}};
+/// Strided slices and slices of inner axes (not one contiguous block).
+const std::vector<SliceSpec> kStridedSlices = {
+    {0, 1, 5, 2},  {0, -100, 4, 3}, {1, 2, 9, 1},      {1, -4, 11, 1},   {1, -4, -1, 1},
+    {1, 0, 11, 2}, {1, 1, 11, 3},   {2, 0, 3, 2},      {1, 3, 1000, 3},  {-1, 1, 3, 1},
+    {-2, -7, 8, 2}, {1, 10, 11, 1}};
+
+TEST(OpsTest, SliceContiguous) {
+  checkSlices(uniform({5, 11, 3}, -1.0f, 1.0f, 801), kContiguousSlices);
+}
+
+// Fails at the time of writing (like ConcatInnerAxes): a strided slice, or a
+// slice of an inner axis, that is directly a model output lowers to a strided
+// memref.copy and needs `memrefCopy`, which the JIT does not provide.
+TEST(OpsTest, SliceStridedOrInnerAxes) {
+  checkSlices(uniform({5, 11, 3}, -1.0f, 1.0f, 801), kStridedSlices);
+}
+
+TEST(OpsTest, SliceFeedingAnOp) {
+  // Every slice followed by an exact op (* 2), which compiles today: this
+  // checks the values of strided and inner-axis slices (negative starts,
+  // steps 2 and 3, clamped ends) despite the bug above.
+  std::vector<SliceSpec> all = kContiguousSlices;
+  all.insert(all.end(), kStridedSlices.begin(), kStridedSlices.end());
+  checkSlices(uniform({5, 11, 3}, -1.0f, 1.0f, 801), all, 2.0);
+}
+
+// Python allows empty slices (x[:, 5:] of a 3-wide axis, x[2:1]); the result
+// has a zero-sized dimension.
+TEST(OpsTest, SliceEmptyResult) {
+  Tensor x = uniform({4, 3}, -1.0f, 1.0f, 802);
+  kiln::CompiledModel net = compile({x.shape()}, [](Model &, const std::vector<Value> &in) {
+    return std::vector<Value>{kiln::slice(in[0], 1, 5, 9) * 1.0,
+                              kiln::slice(in[0], 0, 2, 1) * 1.0,
+                              kiln::slice(in[0], 0, 4, 4) * 1.0};
+  });
+  std::vector<Tensor> out = net.run({x});
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].shape(), (Shape{4, 0}));
+  EXPECT_EQ(out[1].shape(), (Shape{0, 3}));
+  EXPECT_EQ(out[2].shape(), (Shape{0, 3}));
 }
 
 //===----------------------------------------------------------------------===//
@@ -667,8 +735,8 @@ TEST(OpsTest, DynamicBatchAcrossOps) {
             kiln::sum(x, {1}),             kiln::sum(x, {0}),
             kiln::mean(x),                 kiln::amax(x, {1}, true),
             kiln::argmax(x, 1),            kiln::reshape(x, {-1, 2, 3}),
-            kiln::transpose(x, 0, 1),      kiln::concat({x, z, c}, 1),
-            kiln::slice(x, 1, 1, 6, 2),    x * 2.5,
+            kiln::transpose(x, 0, 1),      kiln::slice(x, 1, 1, 6, 2) * 1.0,
+            x * 2.5,
             kiln::flatten(kiln::reshape(x, {-1, 3, 2})), kiln::mean(x, {0}, true)};
       });
   for (int64_t batch : {int64_t(1), int64_t(3), int64_t(5)}) {
@@ -691,11 +759,30 @@ TEST(OpsTest, DynamicBatchAcrossOps) {
          {"argmax 1", ref::argmax(x, 1, false), 0, 0},
          {"reshape {-1,2,3}", ref::reshape(x, {batch, 2, 3}), kExactRtol, kExactAtol},
          {"transpose", ref::transpose(x, 0, 1), kExactRtol, kExactAtol},
-         {"concat 3 inputs axis 1", ref::concat({x, z, c}, 1), kExactRtol, kExactAtol},
-         {"slice 1:6:2", ref::slice(x, 1, 1, 6, 2), kExactRtol, kExactAtol},
+         {"slice 1:6:2 (* 1)", ref::slice(x, 1, 1, 6, 2), kExactRtol, kExactAtol},
          {"x * 2.5", ref::mul(x, scalarTensor(2.5)), kArithRtol, kArithAtol},
          {"flatten(reshape)", x, kExactRtol, kExactAtol},
          {"mean over the batch keepdim", ref::reduceMean(x, {0}, true), kReduceRtol, 1e-6}});
+  }
+}
+
+// Fails at the time of writing: concat/slice along an inner axis as an output
+// (the missing `memrefCopy`, see ConcatInnerAxes).
+TEST(OpsTest, DynamicBatchConcatAndSlice) {
+  kiln::CompiledModel net = compile(
+      {{kiln::kBatch, 6}, {kiln::kBatch, 1}, {kiln::kBatch, 2}},
+      [](Model &, const std::vector<Value> &in) {
+        return std::vector<Value>{kiln::concat({in[0], in[2], in[1]}, 1),
+                                  kiln::slice(in[0], 1, 1, 6, 2)};
+      });
+  for (int64_t batch : {int64_t(1), int64_t(3)}) {
+    SCOPED_TRACE("batch " + std::to_string(batch));
+    Tensor x = uniform({batch, 6}, -2.0f, 2.0f, 1140 + batch);
+    Tensor c = uniform({batch, 1}, -2.0f, 2.0f, 1150 + batch);
+    Tensor z = uniform({batch, 2}, -2.0f, 2.0f, 1160 + batch);
+    runAndCheck(net, {x, c, z},
+                {{"concat 3 inputs axis 1", ref::concat({x, z, c}, 1), kExactRtol, kExactAtol},
+                 {"slice 1:6:2", ref::slice(x, 1, 1, 6, 2), kExactRtol, kExactAtol}});
   }
 }
 
@@ -817,13 +904,14 @@ TEST(OpsTest, RunRejectsBadInputs) {
   Model m("checked");
   Value x = m.input("x", {kiln::kBatch, 4});
   Value y = m.input("y", {kiln::kBatch, 3});
-  m.output(kiln::concat({x, y}, 1), "xy");
+  m.output(kiln::sum(x, {1}, true) + y, "xy");
   kiln::CompiledModel net = kiln::jit(m);
 
   Tensor good_x = uniform({2, 4}, -1.0f, 1.0f, 1301);
   Tensor good_y = uniform({2, 3}, -1.0f, 1.0f, 1302);
   // The happy path first, so the errors below are about the inputs only.
-  expectMatches("concat", net.run({good_x, good_y})[0], ref::concat({good_x, good_y}, 1), 0, 0);
+  Tensor expected = ref::add(ref::reduceSum(good_x, {1}, true), good_y);
+  expectMatches("sum + y", net.run({good_x, good_y})[0], expected, kReduceRtol, kReduceAtol);
 
   // Wrong input count.
   std::string e = errorOf([&] { net.run({good_x}); });
@@ -869,8 +957,8 @@ TEST(OpsTest, RunRejectsBadInputs) {
   EXPECT_FALSE(e.empty());
 
   // Still works after all the errors.
-  expectMatches("concat after errors", net.run({good_x, good_y})[0],
-                ref::concat({good_x, good_y}, 1), 0, 0);
+  expectMatches("after errors", net.run({good_x, good_y})[0], expected, kReduceRtol,
+                kReduceAtol);
 }
 
 } // namespace
