@@ -42,15 +42,18 @@ Value unary(const char *op, Value x, ArrayRef<NamedAttribute> attrs = {}) {
   return modelOf(x, op).emit(op, {x}, attrs);
 }
 
-Value scalarLike(Value like, double value) {
-  ModelImpl &m = modelOf(like, "kiln.constant");
-  Type element = cast<RankedTensorType>(m.unwrap(like, "kiln.constant").getType())
-                     .getElementType();
+/// A rank-0 constant with `like`'s float element type, for `x op scalar`.
+Value scalarLike(Value like, double value, const char *op) {
+  ModelImpl &m = modelOf(like, op);
+  Type element = cast<RankedTensorType>(m.unwrap(like, op).getType()).getElementType();
+  if (!isa<FloatType>(element))
+    fail("'", op, "' op expects a floating-point tensor to combine with a scalar, got ",
+         like.typeString());
   auto type = RankedTensorType::get({}, element);
   Attribute attr = DenseElementsAttr::get(type, FloatAttr::get(element, value));
-  auto op = ConstantOp::create(m.builder, UnknownLoc::get(m.context.get()),
+  auto constant = ConstantOp::create(m.builder, UnknownLoc::get(m.context.get()),
                                cast<ElementsAttr>(attr));
-  return m.wrap(op.getResult());
+  return m.wrap(constant.getResult());
 }
 
 Value reduction(const char *op, Value x, const std::vector<int64_t> &axes,
@@ -85,14 +88,14 @@ Value operator-(Value a, Value b) { return sub(a, b); }
 Value operator*(Value a, Value b) { return mul(a, b); }
 Value operator/(Value a, Value b) { return div(a, b); }
 Value operator-(Value a) { return neg(a); }
-Value operator+(Value a, double b) { return add(a, scalarLike(a, b)); }
-Value operator-(Value a, double b) { return sub(a, scalarLike(a, b)); }
-Value operator*(Value a, double b) { return mul(a, scalarLike(a, b)); }
-Value operator/(Value a, double b) { return div(a, scalarLike(a, b)); }
-Value operator+(double a, Value b) { return add(scalarLike(b, a), b); }
-Value operator-(double a, Value b) { return sub(scalarLike(b, a), b); }
-Value operator*(double a, Value b) { return mul(scalarLike(b, a), b); }
-Value operator/(double a, Value b) { return div(scalarLike(b, a), b); }
+Value operator+(Value a, double b) { return add(a, scalarLike(a, b, "kiln.add")); }
+Value operator-(Value a, double b) { return sub(a, scalarLike(a, b, "kiln.sub")); }
+Value operator*(Value a, double b) { return mul(a, scalarLike(a, b, "kiln.mul")); }
+Value operator/(Value a, double b) { return div(a, scalarLike(a, b, "kiln.div")); }
+Value operator+(double a, Value b) { return add(scalarLike(b, a, "kiln.add"), b); }
+Value operator-(double a, Value b) { return sub(scalarLike(b, a, "kiln.sub"), b); }
+Value operator*(double a, Value b) { return mul(scalarLike(b, a, "kiln.mul"), b); }
+Value operator/(double a, Value b) { return div(scalarLike(b, a, "kiln.div"), b); }
 
 Value neg(Value x) { return unary("kiln.neg", x); }
 Value abs(Value x) { return unary("kiln.abs", x); }
@@ -197,7 +200,8 @@ Value slice(Value x, int64_t axis, int64_t start, int64_t end, int64_t step) {
   ModelImpl &m = modelOf(x, "kiln.slice");
   int64_t a = normalizeAxis(axis, x.rank(), "kiln.slice", x);
   if (step < 1)
-    fail("'kiln.slice' op step ", step, " must be >= 1");
+    fail("'kiln.slice' op step ", step, " for axis ", axis, " of ", x.typeString(),
+         " must be >= 1");
   int64_t dim = x.dim(a);
   if (dim < 0)
     fail("'kiln.slice' op axis ", a, " of ", x.typeString(),

@@ -117,6 +117,13 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
     SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
     SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
     SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, x);
+    if (type.getDimSize(axis) == 0) {
+      // An empty slice: extract_slice rejects an offset at the end, and there
+      // is nothing to read anyway.
+      sizes[axis] = rewriter.getIndexAttr(0);
+      rewriter.replaceOp(op, emptyTensor(rewriter, loc, type, sizes));
+      return success();
+    }
     offsets[axis] = rewriter.getIndexAttr(op.getStart());
     strides[axis] = rewriter.getIndexAttr(op.getStep());
     sizes[axis] = rewriter.getIndexAttr(type.getDimSize(axis));

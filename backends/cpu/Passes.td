@@ -59,4 +59,15 @@ def KilnCpuDestinationPassing : Pass<"kiln-cpu-destination-passing", "mlir::Modu
                            "mlir::memref::MemRefDialect"];
 }
 
+def KilnCpuCopiesToLoops : Pass<"kiln-cpu-copies-to-loops"> {
+  let summary = "Turn memref.copy into linalg.copy, lowered to loops";
+  let description = [{
+    MLIR lowers a `memref.copy` between non-contiguous buffers to a call to
+    `memrefCopy` from MLIR's C runner utilities. Kiln's generated code must
+    not depend on that library (JIT or AOT), so every copy becomes a
+    `linalg.copy`, which `convert-linalg-to-loops` turns into loops.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 #endif // KILN_BACKENDS_CPU_PASSES_TD

@@ -71,6 +71,7 @@ void buildCpuStage(OpPassManager &pm, CpuStage stage,
     return;
   }
   case CpuStage::LLVM: {
+    pm.addPass(createKilnCpuCopiesToLoops());
     pm.addPass(createConvertLinalgToLoopsPass());
     VectorTransferToSCFOptions vs;
     vs.enableFullUnroll();
