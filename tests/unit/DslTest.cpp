@@ -302,11 +302,11 @@ TEST(DslErrors, IntegerOperands) {
 
 TEST(DslErrors, ScalarOperatorOnIntegerValue) {
   // `value + 1.0` on an i64 value must fail like add(idx, idx) above, and
-  // leave nothing behind (the scalar constant included). Fails at the time of
-  // writing: the operator first builds `kiln.constant dense<4607182418800017408>
-  // : tensor<i64>` (the bits of the double 1.0 as an i64) and leaves it in
-  // the model when the add is rejected; for `2.0 * idx` the message names the
-  // constant's tensor<i64>, not the user's tensor<2xi64>.
+  // leave nothing behind (the scalar constant included). The operator once
+  // built `kiln.constant dense<4607182418800017408> : tensor<i64>` (the bits
+  // of the double 1.0 as an i64) first and left it in the model when the add
+  // was rejected; and for `2.0 * idx` the message named the constant's
+  // tensor<i64>, not the user's tensor<2xi64>.
   Model m("t");
   Value x = m.input("x", {2, 3});
   Value idx = kiln::argmax(x, 1);
