@@ -216,7 +216,6 @@ Value Model::parameter(const std::string &name, const Shape &shape,
   auto type = tensorType(m.context.get(), shape, DType::F32,
                          "kiln::Model::parameter('" + name + "')");
   Tensor value = init::make(initializer, shape, m.generator);
-  OpBuilder::InsertionGuard guard(m.builder);
   auto op = ParamOp::create(m.builder, NameLoc::get(m.builder.getStringAttr(name)),
                             type, m.builder.getStringAttr(name));
   m.parameters.emplace(name, value);

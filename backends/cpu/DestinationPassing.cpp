@@ -59,18 +59,15 @@ LogicalResult convertFunction(func::FuncOp func) {
   for (Type result : type.getResults())
     outs.push_back(entry.addArgument(memrefFor(cast<RankedTensorType>(result)), loc));
 
-  WalkResult walk = func.walk([&](func::ReturnOp ret) {
+  SmallVector<func::ReturnOp> returns(func.getOps<func::ReturnOp>());
+  for (func::ReturnOp ret : returns) {
     b.setInsertionPoint(ret);
-    for (auto [value, out] : llvm::zip(ret.getOperands(), outs)) {
-      auto m = bufferization::MaterializeInDestinationOp::create(
+    for (auto [value, out] : llvm::zip(ret.getOperands(), outs))
+      bufferization::MaterializeInDestinationOp::create(
           b, ret.getLoc(), Type(), value, out, /*restrict=*/true, /*writable=*/true);
-      (void)m;
-    }
     func::ReturnOp::create(b, ret.getLoc());
     ret.erase();
-    return WalkResult::advance();
-  });
-  (void)walk;
+  }
 
   // Argument attributes: inputs keep theirs, outputs take the results'.
   SmallVector<DictionaryAttr> argAttrs;

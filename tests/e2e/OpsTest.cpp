@@ -15,6 +15,8 @@
 #include "frontend/Kiln.h"
 #include "tests/e2e/Reference.h"
 
+#include "tests/TestSupport.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -25,6 +27,8 @@
 #include <vector>
 
 namespace {
+
+using kiln::testing::errorOf;
 
 using kiln::DType;
 using kiln::Model;
@@ -883,24 +887,6 @@ TEST(OpsTest, RunFromFourThreadsAtOnce) {
 //===----------------------------------------------------------------------===//
 // CompiledModel::run errors
 //===----------------------------------------------------------------------===//
-
-/// Runs `body`, which must throw a kiln::Error, and returns its message.
-template <typename Body> std::string errorOf(Body &&body) {
-  try {
-    body();
-  } catch (const kiln::Error &e) {
-    return e.what();
-  } catch (const std::exception &e) {
-    ADD_FAILURE() << "expected a kiln::Error, got another exception: " << e.what();
-    return "";
-  }
-  ADD_FAILURE() << "expected a kiln::Error, nothing was thrown";
-  return "";
-}
-
-#define EXPECT_CONTAINS(haystack, needle)                                                  \
-  EXPECT_NE(std::string(haystack).find(needle), std::string::npos)                        \
-      << "message: " << (haystack) << "\nexpected to contain: " << (needle)
 
 TEST(OpsTest, RunRejectsBadInputs) {
   Model m("checked");

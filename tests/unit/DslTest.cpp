@@ -19,6 +19,8 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 
+#include "tests/TestSupport.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -31,30 +33,14 @@
 
 namespace {
 
+using kiln::testing::errorOf;
+
 using kiln::DType;
 using kiln::Model;
 using kiln::Shape;
 using kiln::Tensor;
 using kiln::Value;
 namespace ref = kiln::ref;
-
-#define EXPECT_CONTAINS(haystack, needle)                                                  \
-  EXPECT_NE(std::string(haystack).find(needle), std::string::npos)                        \
-      << "message: " << (haystack) << "\nexpected to contain: " << (needle)
-
-/// Runs `body`, which must throw a kiln::Error, and returns its message.
-template <typename Body> std::string errorOf(Body &&body) {
-  try {
-    body();
-  } catch (const kiln::Error &e) {
-    return e.what();
-  } catch (const std::exception &e) {
-    ADD_FAILURE() << "expected a kiln::Error, got another exception: " << e.what();
-    return "";
-  }
-  ADD_FAILURE() << "expected a kiln::Error, nothing was thrown";
-  return "";
-}
 
 /// Checks that `body` throws a kiln::Error whose message contains every one
 /// of `parts`, and that the model's op counts are unchanged afterwards (no

@@ -13,6 +13,8 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/Kiln.h"
 
+#include "tests/TestSupport.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -25,24 +27,12 @@
 
 namespace {
 
+using kiln::testing::errorOf;
+
 using kiln::Generator;
 using kiln::Shape;
 using kiln::Tensor;
 namespace init = kiln::init;
-
-/// Runs `body`, which must throw a kiln::Error, and returns its message.
-template <typename Body> std::string errorOf(Body &&body) {
-  try {
-    body();
-  } catch (const kiln::Error &e) {
-    return e.what();
-  } catch (const std::exception &e) {
-    ADD_FAILURE() << "expected a kiln::Error, got another exception: " << e.what();
-    return "";
-  }
-  ADD_FAILURE() << "expected a kiln::Error, nothing was thrown";
-  return "";
-}
 
 /// Summary statistics of a tensor's values (in double).
 struct Stats {

@@ -10,6 +10,8 @@
 #include "runtime/Error.h"
 #include "tests/unit/SafetensorsCorpus.h"
 
+#include "tests/TestSupport.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -30,16 +32,7 @@ void PrintTo(const BadFile &bad, std::ostream *os) { *os << bad.name; }
 
 namespace {
 
-/// Runs `body`, which must throw a kiln::Error, and returns its message.
-template <typename Body> std::string errorOf(Body &&body) {
-  try {
-    body();
-  } catch (const Error &e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected a kiln::Error";
-  return "";
-}
+using kiln::testing::errorOf;
 
 /// `value` as 8 little-endian bytes.
 std::string le64(uint64_t value) {

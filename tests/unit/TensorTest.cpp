@@ -9,6 +9,8 @@
 #include "runtime/Tensor.h"
 #include "runtime/Error.h"
 
+#include "tests/TestSupport.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -20,16 +22,7 @@ using namespace kiln;
 
 namespace {
 
-/// Runs `body`, which must throw a kiln::Error, and returns its message.
-template <typename Body> std::string errorOf(Body &&body) {
-  try {
-    body();
-  } catch (const Error &e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected a kiln::Error";
-  return "";
-}
+using kiln::testing::errorOf;
 
 bool isAligned(const void *p) {
   return reinterpret_cast<std::uintptr_t>(p) % kTensorAlignment == 0;
