@@ -67,6 +67,12 @@ mlir::Value ModelImpl::unwrap(const Value &v, StringRef opName) const {
 
 Value ModelImpl::emit(StringRef opName, ArrayRef<Value> operands,
                       ArrayRef<NamedAttribute> attrs) {
+  return emitMulti(opName, operands, attrs, 1).front();
+}
+
+std::vector<Value> ModelImpl::emitMulti(StringRef opName, ArrayRef<Value> operands,
+                                        ArrayRef<NamedAttribute> attrs,
+                                        unsigned numResults) {
   SmallVector<mlir::Value> values;
   for (const Value &v : operands)
     values.push_back(unwrap(v, opName));
@@ -81,8 +87,9 @@ Value ModelImpl::emit(StringRef opName, ArrayRef<Value> operands,
   OperationState state(loc, opName);
   state.addOperands(values);
   state.addAttributes(attrs);
-  // A placeholder result type, replaced by the inferred one below.
-  state.addTypes(UnrankedTensorType::get(builder.getF32Type()));
+  // Placeholder result types, replaced by the inferred ones below.
+  for (unsigned i = 0; i < numResults; ++i)
+    state.addTypes(UnrankedTensorType::get(builder.getF32Type()));
   Operation *op = builder.create(state);
 
   auto iface = dyn_cast<InferTypeOpInterface>(op);
@@ -96,12 +103,16 @@ Value ModelImpl::emit(StringRef opName, ArrayRef<Value> operands,
     fail(message.empty() ? opName.str() + ": cannot infer the result type"
                          : message);
   }
-  op->getResult(0).setType(inferred.front());
+  for (unsigned i = 0; i < numResults; ++i)
+    op->getResult(i).setType(inferred[i]);
   if (failed(mlir::verify(op))) {
     op->erase();
     fail(message.empty() ? opName.str() + ": invalid op" : message);
   }
-  return wrap(op->getResult(0));
+  std::vector<Value> results;
+  for (mlir::Value r : op->getResults())
+    results.push_back(wrap(r));
+  return results;
 }
 
 OwningOpRef<ModuleOp> ModelImpl::finalizedModule() const {
@@ -222,16 +233,17 @@ Value Model::parameter(const std::string &name, const Shape &shape,
   return m.wrap(op.getResult());
 }
 
-Value Model::constant(const Tensor &value) {
-  ModelImpl &m = *impl_;
+Value ModelImpl::constantTensor(const Tensor &value) {
   if (!value.defined())
     fail("kiln::Model::constant: the tensor is undefined");
-  auto type = tensorType(m.context.get(), value.shape(), value.dtype(),
+  auto type = tensorType(context.get(), value.shape(), value.dtype(),
                          "kiln::Model::constant");
-  auto op = ConstantOp::create(m.builder, UnknownLoc::get(m.context.get()),
+  auto op = ConstantOp::create(builder, UnknownLoc::get(context.get()),
                                tensorToAttr(value, type));
-  return m.wrap(op.getResult());
+  return wrap(op.getResult());
 }
+
+Value Model::constant(const Tensor &value) { return impl_->constantTensor(value); }
 
 Value Model::scalar(double value) { return constant(Tensor::full({}, value)); }
 

@@ -32,6 +32,14 @@ struct ModelImpl {
   Value emit(llvm::StringRef opName, llvm::ArrayRef<Value> operands,
              llvm::ArrayRef<mlir::NamedAttribute> attrs = {});
 
+  /// `emit` for an op with `numResults` results.
+  std::vector<Value> emitMulti(llvm::StringRef opName, llvm::ArrayRef<Value> operands,
+                               llvm::ArrayRef<mlir::NamedAttribute> attrs,
+                               unsigned numResults);
+
+  /// A kiln.constant holding `value`.
+  Value constantTensor(const Tensor &value);
+
   /// Unwraps a DSL value of this model; throws if it belongs to another.
   mlir::Value unwrap(const Value &v, llvm::StringRef opName) const;
   Value wrap(mlir::Value v) { return Value(this, v.getAsOpaquePointer()); }

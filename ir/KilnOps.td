@@ -350,4 +350,6 @@ def Kiln_ArgmaxOp : Kiln_Op<"argmax", [InferTypeOpAdaptor]> {
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
 }
 
+include "ir/KilnNNOps.td"
+
 #endif // KILN_OPS_TD

@@ -20,11 +20,15 @@ namespace kiln {
 void populateElementwiseLoweringPatterns(RewritePatternSet &patterns);
 void populateContractionLoweringPatterns(RewritePatternSet &patterns);
 void populateShapeLoweringPatterns(RewritePatternSet &patterns);
+void populateConvLoweringPatterns(RewritePatternSet &patterns);
+void populateNNDecompositionPatterns(RewritePatternSet &patterns);
 
 void populateKilnToLinalgPatterns(RewritePatternSet &patterns) {
   populateElementwiseLoweringPatterns(patterns);
   populateContractionLoweringPatterns(patterns);
   populateShapeLoweringPatterns(patterns);
+  populateConvLoweringPatterns(patterns);
+  populateNNDecompositionPatterns(patterns);
 }
 
 namespace {
