@@ -3,10 +3,13 @@
 #define KILN_PASSES_PASSES_H
 
 #include "ir/KilnDialect.h"
+#include "passes/GraphOptions.h"
 #include "runtime/Tensor.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
 
 #include <map>
 #include <string>
@@ -31,6 +34,14 @@ std::map<std::string, mlir::RankedTensorType> listParameters(mlir::ModuleOp modu
 
 /// A DenseElementsAttr of `type` holding a copy of `tensor`'s data.
 mlir::DenseElementsAttr tensorToAttr(const Tensor &tensor, mlir::RankedTensorType type);
+
+/// Adds the kiln-level passes that `options` enables (canonicalize, CSE,
+/// fold-batch-norm, unfold-convolution) to `pm`, which runs on a module.
+/// Fusion runs later, on linalg, in the CPU pipeline.
+void buildKilnOptimizePipeline(mlir::OpPassManager &pm, const GraphOptions &options);
+
+/// Registers the graph passes and the `kiln-optimize` pipeline.
+void registerKilnGraphPassesAndPipelines();
 
 } // namespace kiln
 

@@ -23,4 +23,92 @@ def KilnBindParameters : Pass<"kiln-bind-parameters", "mlir::ModuleOp"> {
   let dependentDialects = ["kiln::KilnDialect"];
 }
 
+def KilnFoldBatchNorm : Pass<"kiln-fold-batch-norm", "mlir::func::FuncOp"> {
+  let summary = "Fold inference batch norm and per-channel affine ops into the producing conv/linear";
+  let description = [{
+    Rewrites, when every operand involved is a constant and the producer has
+    no other use:
+
+    - `batch_norm(conv2d(x, W, b))` -> `conv2d(x, W * s, b * s + t)` with
+      `s = gamma / sqrt(var + eps)` and `t = beta - mean * s` per output
+      channel; likewise `batch_norm(linear(x, W, b))` (BatchNorm1d);
+    - `mul(conv2d/linear/matmul(...), c)` with `c` constant per output
+      channel (or a scalar) -> the weights scaled by `c`;
+    - `add(conv2d/linear(...), c)` with `c` per output channel -> the bias
+      plus `c`.
+
+    Chains (`conv -> bn -> mul -> add`) fold step by step. What it leaves
+    alone, and why, is reported through `notifyMatchFailure`
+    (`-debug-only=dialect-conversion`-style debugging with
+    `--mlir-print-ir-after-all`).
+
+    ```
+    kiln-opt --kiln-fold-batch-norm model.mlir
+    ```
+  }];
+  let dependentDialects = ["kiln::KilnDialect"];
+  let statistics = [
+    Statistic<"numFolded", "folded-ops", "Number of ops folded into weights">
+  ];
+}
+
+def KilnUnfoldConvolution : Pass<"kiln-unfold-convolution", "mlir::func::FuncOp"> {
+  let summary = "Rewrite conv2d as im2col + matmul (+ bias)";
+  let description = [{
+    `conv2d(x, W, b)` becomes `matmul(W', im2col(x)) + b` reshaped back to
+    NCHW, for every stride, padding, dilation and group setting. A 1x1
+    convolution without padding becomes a plain matmul on the reshaped
+    (strided-sliced if stride > 1) input, with no patch buffer. When the
+    patch matrix of one image would exceed `max-patch-bytes`, the output
+    rows are split into bands, each with its own im2col + matmul, so that a
+    large image never materializes the full `KH*KW`-times copy.
+    Depthwise convolutions (one input channel per group) are left direct
+    unless `depthwise` is set: as matmuls they have one row each.
+  }];
+  let options = [
+    Option<"maxPatchBytes", "max-patch-bytes", "int64_t", "1 << 20",
+           "Largest patch matrix (bytes per image) before the rows are banded">,
+    Option<"depthwise", "depthwise", "bool", "false",
+           "Unfold depthwise convolutions too">
+  ];
+  let dependentDialects = ["kiln::KilnDialect"];
+  let statistics = [
+    Statistic<"numUnfolded", "unfolded-convolutions", "Convolutions rewritten as im2col + matmul">,
+    Statistic<"numPointwise", "pointwise-convolutions", "1x1 convolutions rewritten as a plain matmul">,
+    Statistic<"numBands", "row-bands", "Row bands created for large images">
+  ];
+}
+
+def KilnFuse : Pass<"kiln-fuse", "mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise chains and matmul epilogues (on linalg)";
+  let description = [{
+    Runs on linalg-on-tensors (after `--convert-kiln-to-linalg`), where loop
+    nests exist to be merged:
+
+    - producer/consumer chains of elementwise `linalg.generic` ops (with
+      broadcasting) become one generic, i.e. one loop nest; reshapes between
+      them are moved out of the way (collapsing the consumer) first;
+    - an elementwise epilogue (bias add, activation, residual add) of a
+      `linalg.matmul` / `linalg.batch_matmul` is tiled together with it: the
+      contraction computes one cache tile, the epilogue consumes that tile
+      while it is hot, and no full-size intermediate tensor exists.
+
+    `-mlir-pass-statistics` reports what was fused.
+  }];
+  let options = [
+    Option<"epilogues", "epilogues", "bool", "true",
+           "Tile elementwise epilogues together with their matmul">,
+    Option<"recompute", "recompute", "bool", "false",
+           "Fuse elementwise producers with several users too (recomputing them)">,
+    ListOption<"tileSizes", "tile-sizes", "int64_t",
+               "M,N tile of the fused matmul + epilogue (default 64,256)">
+  ];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect",
+                           "mlir::tensor::TensorDialect"];
+  let statistics = [
+    Statistic<"numElementwiseFused", "elementwise-fused", "Elementwise producers fused into their consumer">,
+    Statistic<"numEpiloguesFused", "epilogues-fused", "Matmul epilogues tiled with their matmul">
+  ];
+}
+
 #endif // KILN_PASSES_TD

@@ -16,7 +16,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   kiln::registerCpuBackendPasses();
-  kiln::registerKilnGraphPasses();
+  kiln::registerKilnGraphPassesAndPipelines();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);

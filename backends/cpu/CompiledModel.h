@@ -8,6 +8,7 @@
 #ifndef KILN_BACKENDS_CPU_COMPILEDMODEL_H
 #define KILN_BACKENDS_CPU_COMPILEDMODEL_H
 
+#include "passes/GraphOptions.h"
 #include "runtime/Tensor.h"
 
 #include <iosfwd>
@@ -37,6 +38,8 @@ struct StageSummary {
 
 /// Options of kiln::jit.
 struct JitOptions {
+  /// Graph optimizations (level 0-3, default 2; each pass switchable).
+  GraphOptions graph;
   /// LLVM optimization level (0-3).
   int optLevel = 3;
   /// Tile and vectorize matmuls (off: plain loops, for bisecting).

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "backends/cpu/Jit.h"
+#include "passes/Passes.h"
 #include "backends/cpu/Passes.h"
 #include "ir/KilnDialect.h"
 #include "runtime/Error.h"
@@ -208,8 +209,19 @@ CompiledModel jitModule(ModuleOp module, const JitOptions &options) {
   };
   print("kiln");
 
+  {
+    PassManager pm(ctx);
+    buildKilnOptimizePipeline(pm, options.graph);
+    if (failed(pm.run(module)))
+      fail("kiln::jit: graph optimization failed for @", impl->name, ":\n",
+           diagnostics.text.empty() ? "(no diagnostic)" : diagnostics.text);
+    print("optimized");
+  }
+
   CpuPipelineOptions cpu;
   cpu.vectorize = options.vectorize;
+  cpu.fuse = options.graph.fuseOn();
+  cpu.fuseRecompute = options.graph.fuseRecomputeOn();
   for (CpuStage stage : {CpuStage::Linalg, CpuStage::Vectorized,
                          CpuStage::Bufferized, CpuStage::LLVM}) {
     PassManager pm(ctx);

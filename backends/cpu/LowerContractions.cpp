@@ -141,6 +141,31 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
       return success();
     }
 
+    if (lt.getRank() == 2) {
+      // [M, K] x [..., K, N] (the unfolded convolution): a batch_matmul whose
+      // lhs indexing map ignores the batch, so the weight is not copied.
+      Value bm = collapseBatch(rewriter, loc, rhs);
+      auto bt = cast<RankedTensorType>(bm.getType());
+      auto outType = RankedTensorType::get(
+          {bt.getDimSize(0), lt.getDimSize(0), rt.getDimSize(rt.getRank() - 1)},
+          elementType);
+      SmallVector<OpFoldResult> outSizes{tensor::getMixedSize(rewriter, loc, bm, 0),
+                                         sizes[sizes.size() - 2], sizes.back()};
+      Value init = zeroFilled(rewriter, loc, outType, outSizes);
+      MLIRContext *ctx = rewriter.getContext();
+      AffineExpr bd, m, n, k;
+      bindDims(ctx, bd, m, n, k);
+      auto maps = rewriter.getAffineMapArrayAttr(
+          {AffineMap::get(4, 0, {m, k}, ctx), AffineMap::get(4, 0, {bd, k, n}, ctx),
+           AffineMap::get(4, 0, {bd, m, n}, ctx)});
+      Value mm = linalg::BatchMatmulOp::create(
+                     rewriter, loc, TypeRange{outType}, ValueRange{lhs, bm}, ValueRange{init},
+                     {rewriter.getNamedAttr("indexing_maps", maps)})
+                     .getResult(0);
+      rewriter.replaceOp(op, reshapeTensor(rewriter, loc, mm, resultType, sizes));
+      return success();
+    }
+
     // Batched: bring both operands to the result's batch shape, then fold
     // all batch dimensions into one.
     ArrayRef<OpFoldResult> batchSizes = ArrayRef<OpFoldResult>(sizes).drop_back(2);

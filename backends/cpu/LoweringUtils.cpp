@@ -102,10 +102,78 @@ Value collapseToVector(OpBuilder &b, Location loc, Value value) {
                                          ArrayRef<ReassociationIndices>{all});
 }
 
+/// Groups the dims of `src` and `dst` into consecutive runs with equal
+/// products (a dynamic dim must face a dynamic dim alone). Returns false if
+/// the shapes do not decompose that way.
+static bool groupDims(ArrayRef<int64_t> src, ArrayRef<int64_t> dst,
+                      SmallVectorImpl<ReassociationIndices> &srcGroups,
+                      SmallVectorImpl<ReassociationIndices> &dstGroups) {
+  size_t i = 0, j = 0;
+  while (i < src.size() && j < dst.size()) {
+    ReassociationIndices sg = {static_cast<int64_t>(i)}, dg = {static_cast<int64_t>(j)};
+    if (ShapedType::isDynamic(src[i]) || ShapedType::isDynamic(dst[j])) {
+      if (!ShapedType::isDynamic(src[i]) || !ShapedType::isDynamic(dst[j]))
+        return false;
+      ++i, ++j;
+    } else {
+      int64_t ps = src[i++], pd = dst[j++];
+      while (ps != pd) {
+        if (ps < pd) {
+          if (i >= src.size() || ShapedType::isDynamic(src[i]))
+            return false;
+          sg.push_back(static_cast<int64_t>(i));
+          ps *= src[i++];
+        } else {
+          if (j >= dst.size() || ShapedType::isDynamic(dst[j]))
+            return false;
+          dg.push_back(static_cast<int64_t>(j));
+          pd *= dst[j++];
+        }
+      }
+    }
+    srcGroups.push_back(sg);
+    dstGroups.push_back(dg);
+  }
+  // Trailing size-1 dims join the last group.
+  for (; i < src.size(); ++i) {
+    if (src[i] != 1 || srcGroups.empty())
+      return false;
+    srcGroups.back().push_back(static_cast<int64_t>(i));
+  }
+  for (; j < dst.size(); ++j) {
+    if (dst[j] != 1 || dstGroups.empty())
+      return false;
+    dstGroups.back().push_back(static_cast<int64_t>(j));
+  }
+  return !srcGroups.empty();
+}
+
 Value reshapeTensor(OpBuilder &b, Location loc, Value value,
                     RankedTensorType resultType, ArrayRef<OpFoldResult> sizes) {
   if (value.getType() == resultType)
     return value;
+  auto srcType = cast<RankedTensorType>(value.getType());
+  SmallVector<ReassociationIndices> srcGroups, dstGroups;
+  if (srcType.getRank() > 0 && resultType.getRank() > 0 &&
+      groupDims(srcType.getShape(), resultType.getShape(), srcGroups, dstGroups)) {
+    // Collapse each source group to one dim, then expand to the target:
+    // views that keep the dims MLIR's fusion patterns can see through.
+    SmallVector<int64_t> mid;
+    for (const ReassociationIndices &g : srcGroups) {
+      int64_t p = 1;
+      for (int64_t d : g)
+        p = ShapedType::isDynamic(srcType.getDimSize(d)) ? ShapedType::kDynamic
+                                                          : p * srcType.getDimSize(d);
+      mid.push_back(p);
+    }
+    Value v = value;
+    auto midType = RankedTensorType::get(mid, srcType.getElementType());
+    if (midType != srcType)
+      v = tensor::CollapseShapeOp::create(b, loc, midType, v, srcGroups);
+    if (midType == resultType)
+      return v;
+    return tensor::ExpandShapeOp::create(b, loc, resultType, v, dstGroups, sizes);
+  }
   Value flat = collapseToVector(b, loc, value);
   auto flatType = cast<RankedTensorType>(flat.getType());
   int64_t rank = resultType.getRank();

@@ -31,6 +31,10 @@ void populateKilnToLinalgPatterns(mlir::RewritePatternSet &patterns);
 struct CpuPipelineOptions {
   /// Tile and vectorize contractions (off: plain loops, for bisecting).
   bool vectorize = true;
+  /// Run kiln-fuse on linalg (elementwise chains, matmul epilogues), and
+  /// let it recompute elementwise producers with several users.
+  bool fuse = true;
+  bool fuseRecompute = false;
   /// M, N, K cache tile and M, N register tile of the matmul kernel.
   llvm::SmallVector<int64_t, 3> cacheTile = {64, 256, 256};
   llvm::SmallVector<int64_t, 2> registerTile = {4, 64};

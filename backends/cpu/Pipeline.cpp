@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "backends/cpu/Passes.h"
+#include "passes/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -41,6 +42,13 @@ void buildCpuStage(OpPassManager &pm, CpuStage stage,
     pm.addPass(createConvertKilnToLinalg());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
+    if (options.fuse) {
+      KilnFuseOptions fo;
+      fo.recompute = options.fuseRecompute;
+      pm.addNestedPass<func::FuncOp>(createKilnFuse(fo));
+      pm.addPass(createCanonicalizerPass());
+      pm.addPass(createCSEPass());
+    }
     return;
   case CpuStage::Vectorized:
     if (options.vectorize) {
@@ -95,11 +103,20 @@ void buildCpuStage(OpPassManager &pm, CpuStage stage,
 
 void registerCpuBackendPasses() {
   registerKilnCpuBackendPasses();
-  PassPipelineRegistration<>(
+  struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
+    Option<bool> fuse{*this, "fuse", llvm::cl::desc("Run kiln-fuse on linalg"),
+                      llvm::cl::init(true)};
+    Option<bool> vectorize{*this, "vectorize",
+                           llvm::cl::desc("Tile and vectorize matmuls"),
+                           llvm::cl::init(true)};
+  };
+  PassPipelineRegistration<PipelineOptions>(
       "kiln-cpu-pipeline",
       "Lower the kiln dialect to the LLVM dialect for the host CPU",
-      [](OpPassManager &pm) {
+      [](OpPassManager &pm, const PipelineOptions &o) {
         CpuPipelineOptions options;
+        options.fuse = o.fuse;
+        options.vectorize = o.vectorize;
         for (CpuStage s : {CpuStage::Linalg, CpuStage::Vectorized,
                            CpuStage::Bufferized, CpuStage::LLVM})
           buildCpuStage(pm, s, options);

@@ -1,0 +1,175 @@
+//===- Fuse.cpp - Elementwise and epilogue fusion on linalg ---------------===//
+//
+// Three steps, each a fixed point:
+//   1. reshapes between elementwise ops are folded into the consumer by
+//      collapsing its loops (so that [N, F, L] -> [N, F, OH, OW] views do
+//      not separate a conv's bias add from its activation);
+//   2. elementwise producers are fused into their consumers (MLIR's
+//      linalg elementwise fusion), unless that would recompute a producer
+//      with several users;
+//   3. each matmul / batch_matmul whose only user is an elementwise generic
+//      over the same loops (its "epilogue": bias, activation, residual add)
+//      is tiled with it: the epilogue is tiled M x N and the contraction
+//      fused into the tile loop, together with the parallel producers of
+//      its operands (an im2col patch copy becomes one column panel per tile).
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+using namespace mlir;
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNFUSE
+#include "passes/Passes.h.inc"
+
+namespace {
+
+bool isAllParallelGeneric(Operation *op) {
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+  return generic && generic.getNumLoops() == generic.getNumParallelLoops();
+}
+
+bool isContraction(Operation *op) {
+  return isa_and_nonnull<linalg::MatmulOp, linalg::BatchMatmulOp>(op);
+}
+
+int64_t countGenerics(func::FuncOp f) {
+  int64_t n = 0;
+  f.walk([&](linalg::GenericOp) { ++n; });
+  return n;
+}
+
+/// The elementwise generic that is the only user of `contraction`'s result,
+/// reading it with the identity map over the same loops, or null.
+linalg::GenericOp epilogueOf(linalg::LinalgOp contraction) {
+  Value result = contraction->getResult(0);
+  if (!result.hasOneUse())
+    return nullptr;
+  OpOperand &use = *result.getUses().begin();
+  auto generic = dyn_cast<linalg::GenericOp>(use.getOwner());
+  if (!generic || !isAllParallelGeneric(generic.getOperation()) || generic.getNumResults() != 1)
+    return nullptr;
+  auto type = cast<RankedTensorType>(result.getType());
+  if (static_cast<int64_t>(generic.getNumLoops()) != type.getRank() ||
+      generic.getDpsInitsMutable().size() != 1)
+    return nullptr;
+  if (!generic.getMatchingIndexingMap(&use).isIdentity() ||
+      !generic.getIndexingMapMatchingResult(generic->getResult(0)).isIdentity())
+    return nullptr;
+  if (generic->getResult(0).getType() != type)
+    return nullptr;
+  return generic;
+}
+
+struct FusePass : impl::KilnFuseBase<FusePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp f = getOperation();
+    MLIRContext *ctx = &getContext();
+    int64_t before = countGenerics(f);
+    {
+      RewritePatternSet patterns(ctx);
+      auto reshapeControl = [](OpOperand *operand) {
+        Operation *producer = operand->get().getDefiningOp();
+        return producer && !isa<tensor::EmptyOp>(producer);
+      };
+      linalg::populateFoldReshapeOpsByCollapsingPatterns(patterns, reshapeControl);
+      bool allowRecompute = recompute;
+      auto fuseControl = [allowRecompute](OpOperand *operand) {
+        Operation *producer = operand->get().getDefiningOp();
+        return isAllParallelGeneric(producer) &&
+               (allowRecompute || producer->getResult(0).hasOneUse());
+      };
+      linalg::populateElementwiseOpsFusionPatterns(patterns, fuseControl);
+      tensor::populateFoldTensorEmptyPatterns(patterns);
+      tensor::populateReassociativeReshapeFoldingPatterns(patterns);
+      // tensor.dim of a reshape reads the source's dims instead, so a shape
+      // query does not count as a second user of a producer.
+      memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
+      tensor::DimOp::getCanonicalizationPatterns(patterns, ctx);
+      tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, ctx);
+      tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);
+      linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
+      if (failed(applyPatternsGreedily(f, std::move(patterns))))
+        return signalPassFailure();
+    }
+    int64_t after = countGenerics(f);
+    if (before > after)
+      numElementwiseFused += before - after;
+
+    if (epilogues)
+      fuseEpilogues(f);
+  }
+
+  void fuseEpilogues(func::FuncOp f) {
+    SmallVector<int64_t> tile(tileSizes.begin(), tileSizes.end());
+    if (tile.empty())
+      tile = {64, 256};
+    if (tile.size() != 2) {
+      f.emitError("kiln-fuse: tile-sizes must be M,N");
+      return signalPassFailure();
+    }
+    SmallVector<std::pair<linalg::LinalgOp, linalg::GenericOp>> work;
+    f.walk([&](linalg::LinalgOp op) {
+      if (isContraction(op) && op.hasPureTensorSemantics())
+        if (linalg::GenericOp epilogue = epilogueOf(op))
+          work.push_back({op, epilogue});
+    });
+    IRRewriter rewriter(&getContext());
+    for (auto [contraction, epilogue] : work) {
+      Operation *root = contraction.getOperation();
+      SmallVector<int64_t> sizes(epilogue.getNumLoops() - 2, 1);
+      sizes.append(tile);
+      scf::SCFTilingOptions tiling;
+      tiling.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
+      scf::SCFTileAndFuseOptions options;
+      options.setTilingOptions(tiling);
+      // Fuse the contraction and the parallel ops feeding it (fills, bias
+      // broadcasts, patch copies); never another contraction or reduction.
+      options.setFusionControlFn(
+          [root](tensor::ExtractSliceOp, OpResult producer,
+                 bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+            Operation *op = producer.getOwner();
+            if (op == root)
+              return scf::SCFTileAndFuseOptions::ControlFnResult{};
+            if (isa<linalg::FillOp>(op) ||
+                (isAllParallelGeneric(op) && producer.hasOneUse()))
+              return scf::SCFTileAndFuseOptions::ControlFnResult{};
+            return std::nullopt;
+          });
+      rewriter.setInsertionPoint(epilogue);
+      FailureOr<scf::SCFTileAndFuseResult> result = scf::tileConsumerAndFuseProducersUsingSCF(
+          rewriter, cast<TilingInterface>(epilogue.getOperation()), options);
+      if (failed(result)) {
+        epilogue.emitWarning("kiln-fuse: could not tile this epilogue with its matmul");
+        continue;
+      }
+      if (!result->fusedProducers.contains(root))
+        continue; // tiled but the matmul stayed outside; still correct
+      for (OpResult r : epilogue->getResults())
+        if (Value v = result->replacements.lookup(r))
+          rewriter.replaceAllUsesWith(r, v);
+      ++numEpiloguesFused;
+    }
+    // The untiled originals are now dead.
+    RewritePatternSet cleanup(&getContext());
+    if (failed(applyPatternsGreedily(f, std::move(cleanup))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+} // namespace kiln
