@@ -32,10 +32,10 @@ NamedAttribute pads(Builder &b, Padding2d p) {
                         b.getDenseI64ArrayAttr({p.top, p.left, p.bottom, p.right}));
 }
 
-void checkNonNegative(const char *op, Padding2d p) {
+void checkNonNegative(const char *op, Padding2d p, const Value &x) {
   if (p.top < 0 || p.left < 0 || p.bottom < 0 || p.right < 0)
     fail("'", op, "' op padding [", p.top, ", ", p.left, ", ", p.bottom, ", ", p.right,
-         "] must not be negative");
+         "] must not be negative (input ", x.typeString(), ")");
 }
 
 Value filled(ModelImpl &m, const Shape &shape, double value, DType dtype) {
@@ -59,7 +59,7 @@ Value conv2d(Value x, Value weight, Value bias, Size2 stride, Padding2d padding,
              Size2 dilation, int64_t groups) {
   const char *op = "kiln.conv2d";
   ModelImpl &m = modelOf(x, op);
-  checkNonNegative(op, padding);
+  checkNonNegative(op, padding, x);
   Builder b(m.context.get());
   SmallVector<NamedAttribute> attrs = {pair(b, "stride", stride), pads(b, padding),
                                        pair(b, "dilation", dilation),
@@ -87,7 +87,7 @@ Value maxPool2d(Value x, Size2 kernel, Size2 stride, Padding2d padding, Size2 di
                 bool ceilMode) {
   const char *op = "kiln.max_pool2d";
   ModelImpl &m = modelOf(x, op);
-  checkNonNegative(op, padding);
+  checkNonNegative(op, padding, x);
   if (stride.h == 0 && stride.w == 0)
     stride = kernel;
   Builder b(m.context.get());
@@ -101,7 +101,7 @@ Value avgPool2d(Value x, Size2 kernel, Size2 stride, Padding2d padding, bool cei
                 bool countIncludePad) {
   const char *op = "kiln.avg_pool2d";
   ModelImpl &m = modelOf(x, op);
-  checkNonNegative(op, padding);
+  checkNonNegative(op, padding, x);
   if (stride.h == 0 && stride.w == 0)
     stride = kernel;
   Builder b(m.context.get());

@@ -26,6 +26,7 @@ def Kiln_Dialect : Dialect {
     name (`"fc1.weight"`); a compiler front end binds them to constants
     (`kiln.constant`) from a weights file before lowering.
   }];
+  let hasConstantMaterializer = 1;
   let useDefaultAttributePrinterParser = 0;
   let useDefaultTypePrinterParser = 0;
 }

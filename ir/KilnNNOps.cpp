@@ -39,17 +39,18 @@ LogicalResult checkNCHW(std::optional<Location> loc, StringRef op, RankedTensorT
 }
 
 LogicalResult checkArray(std::optional<Location> loc, StringRef op, StringRef name,
-                         ArrayRef<int64_t> values, size_t size, int64_t min) {
+                         ArrayRef<int64_t> values, size_t size, int64_t min,
+                         Type input) {
   if (values.size() != size)
     return emitShapeError(loc, op,
                           Twine(name) + " " + list(values) + " has " +
                               Twine(values.size()) + " values (expected " +
-                              Twine(size) + ")");
+                              Twine(size) + ") for input " + typeToString(input));
   for (int64_t v : values)
     if (v < min)
       return emitShapeError(loc, op,
                             Twine(name) + " " + list(values) + " has a value below " +
-                                Twine(min));
+                                Twine(min) + " for input " + typeToString(input));
   return success();
 }
 
@@ -75,10 +76,10 @@ LogicalResult inferWindow(std::optional<Location> loc, StringRef op,
                           ArrayRef<int64_t> stride, ArrayRef<int64_t> padding,
                           ArrayRef<int64_t> dilation, bool ceilMode, int64_t &oh,
                           int64_t &ow) {
-  if (failed(checkArray(loc, op, "kernel", kernel, 2, 1)) ||
-      failed(checkArray(loc, op, "stride", stride, 2, 1)) ||
-      failed(checkArray(loc, op, "padding", padding, 4, 0)) ||
-      failed(checkArray(loc, op, "dilation", dilation, 2, 1)))
+  if (failed(checkArray(loc, op, "kernel", kernel, 2, 1, input)) ||
+      failed(checkArray(loc, op, "stride", stride, 2, 1, input)) ||
+      failed(checkArray(loc, op, "padding", padding, 4, 0, input)) ||
+      failed(checkArray(loc, op, "dilation", dilation, 2, 1, input)))
     return failure();
   oh = windowOutput(input.getDimSize(2), padding[0], padding[2], kernel[0], stride[0],
                     dilation[0], ceilMode);
@@ -94,12 +95,14 @@ LogicalResult inferWindow(std::optional<Location> loc, StringRef op,
 }
 
 LogicalResult checkVector(std::optional<Location> loc, StringRef op, StringRef what,
-                          Value v, int64_t size, Type element) {
+                          Value v, int64_t size, Type element, Type input) {
   auto t = cast<RankedTensorType>(v.getType());
   if (t.getRank() != 1 || t.getDimSize(0) != size || t.getElementType() != element)
     return emitShapeError(loc, op,
                           Twine(what) + " " + typeToString(t) + " is not tensor<" +
-                              Twine(size) + "x" + typeToString(element) + ">");
+                              Twine(size) + "x" + typeToString(element) +
+                              "> (one value per channel of input " + typeToString(input) +
+                              ")");
   return success();
 }
 
@@ -140,7 +143,7 @@ LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
                               " input channels but input " + typeToString(in) + " has " +
                               Twine(c) + " (groups = " + Twine(groups) + ")");
   if (adaptor.getBias() &&
-      failed(checkVector(loc, op, "bias", adaptor.getBias(), f, in.getElementType())))
+      failed(checkVector(loc, op, "bias", adaptor.getBias(), f, in.getElementType(), in)))
     return failure();
   int64_t oh, ow;
   SmallVector<int64_t> kernel = {w.getDimSize(2), w.getDimSize(3)};
@@ -182,14 +185,14 @@ LogicalResult ConvTranspose2dOp::inferReturnTypes(MLIRContext *,
                               typeToString(in) + " has " + Twine(c));
   int64_t f = w.getDimSize(1) * groups;
   if (adaptor.getBias() &&
-      failed(checkVector(loc, op, "bias", adaptor.getBias(), f, in.getElementType())))
+      failed(checkVector(loc, op, "bias", adaptor.getBias(), f, in.getElementType(), in)))
     return failure();
   ArrayRef<int64_t> stride = adaptor.getStride(), padding = adaptor.getPadding(),
                     outPad = adaptor.getOutputPadding(), dilation = adaptor.getDilation();
-  if (failed(checkArray(loc, op, "stride", stride, 2, 1)) ||
-      failed(checkArray(loc, op, "padding", padding, 2, 0)) ||
-      failed(checkArray(loc, op, "output_padding", outPad, 2, 0)) ||
-      failed(checkArray(loc, op, "dilation", dilation, 2, 1)))
+  if (failed(checkArray(loc, op, "stride", stride, 2, 1, in)) ||
+      failed(checkArray(loc, op, "padding", padding, 2, 0, in)) ||
+      failed(checkArray(loc, op, "output_padding", outPad, 2, 0, in)) ||
+      failed(checkArray(loc, op, "dilation", dilation, 2, 1, in)))
     return failure();
   int64_t out[2];
   for (int i = 0; i < 2; ++i) {
@@ -281,7 +284,7 @@ LogicalResult AdaptiveAvgPool2dOp::inferReturnTypes(MLIRContext *,
   StringRef op = getOperationName();
   auto in = cast<RankedTensorType>(adaptor.getInput().getType());
   if (failed(checkNCHW(loc, op, in)) ||
-      failed(checkArray(loc, op, "output_size", adaptor.getOutputSize(), 2, 1)))
+      failed(checkArray(loc, op, "output_size", adaptor.getOutputSize(), 2, 1, in)))
     return failure();
   ArrayRef<int64_t> size = adaptor.getOutputSize();
   results.push_back(RankedTensorType::get(
@@ -295,7 +298,7 @@ LogicalResult UpsampleOp::inferReturnTypes(MLIRContext *, std::optional<Location
   StringRef op = getOperationName();
   auto in = cast<RankedTensorType>(adaptor.getInput().getType());
   if (failed(checkNCHW(loc, op, in)) ||
-      failed(checkArray(loc, op, "size", adaptor.getSize(), 2, 1)))
+      failed(checkArray(loc, op, "size", adaptor.getSize(), 2, 1, in)))
     return failure();
   StringRef mode = adaptor.getMode();
   if (mode != "nearest" && mode != "bilinear")
@@ -323,7 +326,7 @@ static LogicalResult checkChannelVectors(std::optional<Location> loc, StringRef 
                           "input " + typeToString(in) +
                               " needs a static channel dimension 1 (expected [N, C, ...])");
   for (auto [v, name] : llvm::zip(vectors, names))
-    if (failed(checkVector(loc, op, name, v, in.getDimSize(1), in.getElementType())))
+    if (failed(checkVector(loc, op, name, v, in.getDimSize(1), in.getElementType(), in)))
       return failure();
   return success();
 }

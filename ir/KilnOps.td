@@ -82,6 +82,7 @@ class Kiln_BinaryOp<string mnemonic, string torch, list<Trait> traits = []>
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
   }];
+  let hasFolder = 1;
   let extraClassDefinition = [{
     ::mlir::LogicalResult $cppClass::inferReturnTypes(
         ::mlir::MLIRContext *context, std::optional<::mlir::Location> loc,
@@ -118,6 +119,7 @@ class Kiln_UnaryOp<string mnemonic, string formula, list<Trait> traits = []>
   let arguments = (ins Kiln_FloatTensor:$input);
   let results = (outs Kiln_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasFolder = 1;
   let extraClassDefinition = [{
     ::mlir::LogicalResult $cppClass::inferReturnTypes(
         ::mlir::MLIRContext *context, std::optional<::mlir::Location> loc,
@@ -250,6 +252,7 @@ def Kiln_ReshapeOp : Kiln_Op<"reshape", [InferTypeOpAdaptor]> {
   let arguments = (ins Kiln_FloatTensor:$input, DenseI64ArrayAttr:$shape);
   let results = (outs Kiln_FloatTensor:$result);
   let assemblyFormat = "$input $shape attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
 }
 
 def Kiln_TransposeOp : Kiln_Op<"transpose", [InferTypeOpAdaptor]> {
@@ -264,6 +267,7 @@ def Kiln_TransposeOp : Kiln_Op<"transpose", [InferTypeOpAdaptor]> {
   let arguments = (ins Kiln_FloatTensor:$input, DenseI64ArrayAttr:$permutation);
   let results = (outs Kiln_FloatTensor:$result);
   let assemblyFormat = "$input $permutation attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
 }
 
 def Kiln_ConcatOp : Kiln_Op<"concat", [InferTypeOpAdaptor]> {

@@ -2,18 +2,19 @@
 // linalg.transpose, concat -> insert_slice, slice -> strided extract_slice.
 // RUN: kiln-opt %s --convert-kiln-to-linalg | FileCheck %s
 
-// The -1 dimension of a dynamic reshape is the batch size of the input.
+// The -1 dimension of a dynamic reshape is the batch size of the input:
+// the batch dim maps to itself and only the static dims are regrouped.
 // CHECK-LABEL: func.func @reshape_dynamic
 // CHECK-SAME: (%[[X:.*]]: tensor<?x1x28x28xf32>)
-// CHECK: %[[BATCH:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?x1x28x28xf32>
-// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1, 2, 3]] : tensor<?x1x28x28xf32> into tensor<?xf32>
-// CHECK: %[[R:.*]] = tensor.expand_shape %[[FLAT]] {{\[}}[0, 1]] output_shape [%[[BATCH]], 784] : tensor<?xf32> into tensor<?x784xf32>
+// CHECK: %[[R:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0], [1, 2, 3]] : tensor<?x1x28x28xf32> into tensor<?x784xf32>
+// CHECK-NOT: tensor.expand_shape
 // CHECK: return %[[R]]
 func.func @reshape_dynamic(%x: tensor<?x1x28x28xf32>) -> tensor<?x784xf32> {
   %0 = kiln.reshape %x [-1, 784] : tensor<?x1x28x28xf32> -> tensor<?x784xf32>
   return %0 : tensor<?x784xf32>
 }
 
+// Dims regroup in runs of equal products: [2, 3, 4] -> [4, 6] is one run.
 // CHECK-LABEL: func.func @reshape_static
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xf32>)
 // CHECK: %[[FLAT:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1, 2]] : tensor<2x3x4xf32> into tensor<24xf32>
@@ -89,4 +90,13 @@ func.func @slice_leading_axis(%x: tensor<8x5xf32>) -> (tensor<2x5xf32>, tensor<8
   %0 = kiln.slice %x {axis = 0 : i64, start = 2 : i64, end = 8 : i64, step = 3 : i64} : tensor<8x5xf32> -> tensor<2x5xf32>
   %1 = kiln.slice %x {axis = 1 : i64, start = 1 : i64, end = 4 : i64} : tensor<8x5xf32> -> tensor<8x3xf32>
   return %0, %1 : tensor<2x5xf32>, tensor<8x3xf32>
+}
+
+// Runs that split and merge: [2, 12, 5] -> [2, 3, 4, 5] only expands the middle dim.
+// CHECK-LABEL: func.func @reshape_runs
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2], [3]] output_shape [2, 3, 4, 5] : tensor<2x12x5xf32> into tensor<2x3x4x5xf32>
+// CHECK-NOT: tensor.collapse_shape
+func.func @reshape_runs(%x: tensor<2x12x5xf32>) -> tensor<2x3x4x5xf32> {
+  %0 = kiln.reshape %x [2, 3, 4, 5] : tensor<2x12x5xf32> -> tensor<2x3x4x5xf32>
+  return %0 : tensor<2x3x4x5xf32>
 }
