@@ -33,6 +33,8 @@ struct TensorSpec {
 struct StageSummary {
   std::string stage;
   std::map<std::string, int> opsByDialect;
+  /// Count of each op ("kiln.conv2d", "linalg.generic", ...).
+  std::map<std::string, int> opsByName;
   int totalOps = 0;
 };
 

@@ -197,6 +197,7 @@ CompiledModel jitModule(ModuleOp module, const JitOptions &options) {
       if (isa<ModuleOp>(op))
         return;
       ++summary.opsByDialect[op->getName().getDialectNamespace().str()];
+      ++summary.opsByName[op->getName().getStringRef().str()];
       ++summary.totalOps;
     });
     impl->stages.push_back(std::move(summary));
