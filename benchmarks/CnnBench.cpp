@@ -1,0 +1,106 @@
+//===- CnnBench.cpp - Convolution and CNN benchmarks ----------------------===//
+//
+// Each network runs with the graph optimizations as the default pipeline
+// (O2) and with each one switched off, so one run measures what each
+// optimization is worth:
+//
+//   BM_Conv3x3/<variant>/<batch>   56x56, 64 -> 64 channels, 3x3, pad 1, bias
+//   BM_ResNet/<variant>/<batch>    examples/cnn resnet (3x32x32, 3 stages)
+//   BM_LeNet/<variant>/<batch>     examples/cnn lenet (1x28x28)
+//
+// variants: O2 (everything on), no-fold, no-unfold, no-fuse, O0 (nothing).
+// benchmarks/compare_pytorch.py runs these next to PyTorch.
+//
+//===----------------------------------------------------------------------===//
+#include "examples/cnn/Nets.h"
+#include "frontend/Kiln.h"
+
+#include <benchmark/benchmark.h>
+
+#include <functional>
+
+namespace {
+
+kiln::Tensor randomInput(const kiln::Shape &shape, uint64_t seed) {
+  kiln::Tensor t(shape);
+  kiln::Generator gen(seed);
+  for (int64_t i = 0; i < t.numel(); ++i)
+    t.data<float>()[i] = static_cast<float>(gen.uniform() * 2 - 1);
+  return t;
+}
+
+struct Variant {
+  const char *name;
+  std::function<void(kiln::GraphOptions &)> apply;
+};
+
+const std::vector<Variant> &variants() {
+  static const std::vector<Variant> v = {
+      {"O2", [](kiln::GraphOptions &) {}},
+      {"no-fold", [](kiln::GraphOptions &g) { g.foldBatchNorm = false; }},
+      {"no-unfold", [](kiln::GraphOptions &g) { g.unfoldConvolution = false; }},
+      {"no-fuse", [](kiln::GraphOptions &g) { g.fuse = false; }},
+      {"O0", [](kiln::GraphOptions &g) { g.level = 0; }},
+  };
+  return v;
+}
+
+using Builder = std::function<kiln::Value(kiln::Model &, kiln::Value)>;
+
+void runNetwork(benchmark::State &state, const Builder &build, kiln::Shape inputShape,
+                const Variant &variant, double flopsPerImage) {
+  int64_t batch = state.range(0);
+  kiln::Model model("net", /*seed=*/1);
+  kiln::Shape dynamic = inputShape;
+  dynamic.insert(dynamic.begin(), kiln::kBatch);
+  kiln::Value x = model.input("x", dynamic);
+  model.output(build(model, x), "y");
+  kiln::examples::randomizeBatchNorms(model, 2);
+  kiln::JitOptions options;
+  variant.apply(options.graph);
+  kiln::CompiledModel net = kiln::jit(model, options);
+  inputShape.insert(inputShape.begin(), batch);
+  std::vector<kiln::Tensor> in = {randomInput(inputShape, 3)};
+  std::vector<kiln::Tensor> out = net.run(in);
+  for (auto _ : state) {
+    net.runInto(in, out);
+    benchmark::DoNotOptimize(out[0].rawData());
+  }
+  if (flopsPerImage > 0)
+    state.counters["GFLOPS"] = benchmark::Counter(
+        flopsPerImage * 1e-9 * batch * static_cast<double>(state.iterations()),
+        benchmark::Counter::kIsRate);
+}
+
+kiln::Value conv3x3(kiln::Model &m, kiln::Value x) {
+  kiln::nn::Conv2d conv(m, "conv", 64, 64, 3, 1, 1);
+  return conv(x);
+}
+
+int registerAll() {
+  for (const Variant &v : variants()) {
+    // O0 convolutions are scalar loops: a few iterations say enough.
+    auto conv = benchmark::RegisterBenchmark(
+        (std::string("BM_Conv3x3/") + v.name).c_str(), [&v](benchmark::State &s) {
+          runNetwork(s, conv3x3, {64, 56, 56}, v, 2.0 * 64 * 56 * 56 * 64 * 9);
+        });
+    conv->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime();
+    auto resnet = benchmark::RegisterBenchmark(
+        (std::string("BM_ResNet/") + v.name).c_str(), [&v](benchmark::State &s) {
+          runNetwork(s, [](kiln::Model &m, kiln::Value x) {
+            return kiln::examples::resnet(m, x);
+          }, {3, 32, 32}, v, 0);
+        });
+    resnet->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime();
+    auto lenet = benchmark::RegisterBenchmark(
+        (std::string("BM_LeNet/") + v.name).c_str(), [&v](benchmark::State &s) {
+          runNetwork(s, kiln::examples::lenet, {1, 28, 28}, v, 0);
+        });
+    lenet->Arg(1)->Arg(8)->Unit(benchmark::kMicrosecond)->UseRealTime();
+  }
+  return 0;
+}
+
+const int registered = registerAll();
+
+} // namespace
