@@ -9,6 +9,8 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 namespace kiln {
@@ -304,11 +306,21 @@ LogicalResult UpsampleOp::inferReturnTypes(MLIRContext *, std::optional<Location
   if (mode != "nearest" && mode != "bilinear")
     return emitShapeError(loc, op,
                           "mode \"" + mode + "\" is not \"nearest\" or \"bilinear\"");
+  ArrayRef<int64_t> size = adaptor.getSize();
   if (auto scale = adaptor.getScaleFactor()) {
     if (scale->size() != 2 || (*scale)[0] <= 0 || (*scale)[1] <= 0)
       return emitShapeError(loc, op, "scale_factor must be two positive numbers");
+    for (int i = 0; i < 2; ++i) {
+      auto expected = static_cast<int64_t>(std::floor(in.getDimSize(2 + i) * (*scale)[i]));
+      if (size[i] != expected)
+        return emitShapeError(loc, op,
+                              "size " + list(size) + " does not match scale_factor " +
+                                  std::to_string((*scale)[0]) + ", " + std::to_string((*scale)[1]) +
+                                  " for input " + typeToString(in) +
+                                  " (expected floor(in * scale) = " + Twine(expected) +
+                                  ")");
+    }
   }
-  ArrayRef<int64_t> size = adaptor.getSize();
   results.push_back(RankedTensorType::get(
       {in.getDimSize(0), in.getDimSize(1), size[0], size[1]}, in.getElementType()));
   return success();

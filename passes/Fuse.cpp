@@ -11,7 +11,9 @@
 //      over the same loops (its "epilogue": bias, activation, residual add)
 //      is tiled with it: the epilogue is tiled M x N and the contraction
 //      fused into the tile loop, together with the parallel producers of
-//      its operands (an im2col patch copy becomes one column panel per tile).
+//      its operands that are reachable without a reshape (fills, bias
+//      broadcasts). The im2col copy sits behind a collapse_shape and stays
+//      outside; kiln-unfold-convolution's row bands bound its size instead.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
@@ -110,17 +112,22 @@ struct FusePass : impl::KilnFuseBase<FusePass> {
     if (before > after)
       numElementwiseFused += before - after;
 
-    if (epilogues)
-      fuseEpilogues(f);
+    int64_t fusedEpilogues = epilogues ? fuseEpilogues(f) : 0;
+    if (report)
+      f.emitRemark() << "kiln-fuse: fused " << std::max<int64_t>(before - after, 0)
+                     << " elementwise ops and " << fusedEpilogues << " matmul epilogues";
   }
 
-  void fuseEpilogues(func::FuncOp f) {
+  /// Returns how many epilogues were fused.
+  int64_t fuseEpilogues(func::FuncOp f) {
+    int64_t fused = 0;
     SmallVector<int64_t> tile(tileSizes.begin(), tileSizes.end());
     if (tile.empty())
       tile = {64, 256};
     if (tile.size() != 2) {
       f.emitError("kiln-fuse: tile-sizes must be M,N");
-      return signalPassFailure();
+      signalPassFailure();
+      return 0;
     }
     SmallVector<std::pair<linalg::LinalgOp, linalg::GenericOp>> work;
     f.walk([&](linalg::LinalgOp op) {
@@ -133,6 +140,11 @@ struct FusePass : impl::KilnFuseBase<FusePass> {
       Operation *root = contraction.getOperation();
       SmallVector<int64_t> sizes(epilogue.getNumLoops() - 2, 1);
       sizes.append(tile);
+      // A dim no larger than its tile is not tiled, so it stays static.
+      SmallVector<int64_t> ranges = epilogue.getStaticLoopRanges();
+      for (size_t i = 0; i < sizes.size(); ++i)
+        if (!ShapedType::isDynamic(ranges[i]) && ranges[i] <= sizes[i] && sizes[i] > 1)
+          sizes[i] = 0;
       scf::SCFTilingOptions tiling;
       tiling.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
       scf::SCFTileAndFuseOptions options;
@@ -163,11 +175,13 @@ struct FusePass : impl::KilnFuseBase<FusePass> {
         if (Value v = result->replacements.lookup(r))
           rewriter.replaceAllUsesWith(r, v);
       ++numEpiloguesFused;
+      ++fused;
     }
     // The untiled originals are now dead.
     RewritePatternSet cleanup(&getContext());
     if (failed(applyPatternsGreedily(f, std::move(cleanup))))
       signalPassFailure();
+    return fused;
   }
 };
 

@@ -46,6 +46,10 @@ def KilnFoldBatchNorm : Pass<"kiln-fold-batch-norm", "mlir::func::FuncOp"> {
     kiln-opt --kiln-fold-batch-norm model.mlir
     ```
   }];
+  let options = [
+    Option<"report", "report", "bool", "false",
+           "Emit a remark on each function with the counts (this LLVM build's -mlir-pass-statistics is a no-op)">
+  ];
   let dependentDialects = ["kiln::KilnDialect"];
   let statistics = [
     Statistic<"numFolded", "folded-ops", "Number of ops folded into weights">
@@ -69,7 +73,9 @@ def KilnUnfoldConvolution : Pass<"kiln-unfold-convolution", "mlir::func::FuncOp"
     Option<"maxPatchBytes", "max-patch-bytes", "int64_t", "1 << 20",
            "Largest patch matrix (bytes per image) before the rows are banded">,
     Option<"depthwise", "depthwise", "bool", "false",
-           "Unfold depthwise convolutions too">
+           "Unfold depthwise convolutions too">,
+    Option<"report", "report", "bool", "false",
+           "Emit a remark on each function with the counts (this LLVM build's -mlir-pass-statistics is a no-op)">
   ];
   let dependentDialects = ["kiln::KilnDialect"];
   let statistics = [
@@ -93,11 +99,15 @@ def KilnFuse : Pass<"kiln-fuse", "mlir::func::FuncOp"> {
       contraction computes one cache tile, the epilogue consumes that tile
       while it is hot, and no full-size intermediate tensor exists.
 
-    `-mlir-pass-statistics` reports what was fused.
+    `-mlir-pass-statistics` reports what was fused (with an LLVM built with
+    statistics enabled; Debian's is not, so `report=true` emits the same
+    counts as a remark).
   }];
   let options = [
     Option<"epilogues", "epilogues", "bool", "true",
            "Tile elementwise epilogues together with their matmul">,
+    Option<"report", "report", "bool", "false",
+           "Emit a remark on each function with the counts (this LLVM build's -mlir-pass-statistics is a no-op)">,
     Option<"recompute", "recompute", "bool", "false",
            "Fuse elementwise producers with several users too (recomputing them)">,
     ListOption<"tileSizes", "tile-sizes", "int64_t",
