@@ -612,6 +612,614 @@ Tensor argmax(const Tensor &x, int64_t axis, bool keepdim) {
 }
 
 //===----------------------------------------------------------------------===//
+// Convolution and pooling
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Throws unless `x` is a defined f32 or f64 tensor.
+void checkFloat(const char *fn, const Tensor &x, const char *what) {
+  if (!x.defined())
+    fail("kiln::ref::", fn, ": ", what, " is an undefined tensor");
+  if (x.dtype() != DType::F32 && x.dtype() != DType::F64)
+    fail("kiln::ref::", fn, ": ", what, " is ", x.typeString(),
+         "; expected an f32 or f64 tensor");
+}
+
+/// Checks an optional operand: undefined is fine; otherwise it must be a
+/// float tensor of x's dtype.
+void checkOptional(const char *fn, const Tensor &x, const Tensor &t,
+                   const char *what) {
+  if (!t.defined())
+    return;
+  checkFloat(fn, t, what);
+  if (t.dtype() != x.dtype())
+    fail("kiln::ref::", fn, ": ", what, " is ", t.typeString(),
+         " but the input is ", x.typeString());
+}
+
+/// The elements of an f32 or f64 tensor as doubles (empty if undefined).
+std::vector<double> values(const Tensor &t) {
+  std::vector<double> v;
+  if (!t.defined())
+    return v;
+  v.resize(static_cast<size_t>(t.numel()));
+  if (t.dtype() == DType::F64) {
+    const double *p = t.data<double>();
+    std::copy(p, p + t.numel(), v.begin());
+  } else {
+    const float *p = t.data<float>();
+    for (int64_t i = 0; i < t.numel(); ++i)
+      v[i] = p[i];
+  }
+  return v;
+}
+
+/// A tensor of `dtype` (F32 or F64) holding `v`, rounded once.
+Tensor fromDoubles(const Shape &shape, const std::vector<double> &v,
+                   DType dtype) {
+  Tensor out(shape, dtype);
+  if (dtype == DType::F64) {
+    std::copy(v.begin(), v.end(), out.data<double>());
+  } else {
+    float *p = out.data<float>();
+    for (size_t i = 0; i < v.size(); ++i)
+      p[i] = static_cast<float>(v[i]);
+  }
+  return out;
+}
+
+/// Throws unless x is 4-D (NCHW).
+void check4d(const char *fn, const Tensor &x, const char *what = "input") {
+  checkFloat(fn, x, what);
+  if (x.rank() != 4)
+    fail("kiln::ref::", fn, ": ", what, " ", str(x.shape()),
+         " must be 4-D [N, C, H, W]");
+}
+
+std::string hw(HW v) {
+  return "(" + std::to_string(v.h) + ", " + std::to_string(v.w) + ")";
+}
+std::string pad4(Pad4 p) {
+  return "(" + std::to_string(p.top) + ", " + std::to_string(p.left) + ", " +
+         std::to_string(p.bottom) + ", " + std::to_string(p.right) + ")";
+}
+
+void checkGeometry(const char *fn, const Shape &x, HW kernel, HW stride,
+                   Pad4 padding, HW dilation) {
+  if (kernel.h < 1 || kernel.w < 1 || stride.h < 1 || stride.w < 1 ||
+      dilation.h < 1 || dilation.w < 1 || padding.top < 0 ||
+      padding.left < 0 || padding.bottom < 0 || padding.right < 0)
+    fail("kiln::ref::", fn, ": bad geometry for input ", str(x), ": kernel ",
+         hw(kernel), ", stride ", hw(stride), ", padding ", pad4(padding),
+         ", dilation ", hw(dilation),
+         " (expected kernel, stride, dilation >= 1 and padding >= 0)");
+  const int64_t spanH = x[2] + padding.top + padding.bottom -
+                        dilation.h * (kernel.h - 1) - 1;
+  const int64_t spanW = x[3] + padding.left + padding.right -
+                        dilation.w * (kernel.w - 1) - 1;
+  if (spanH < 0 || spanW < 0)
+    fail("kiln::ref::", fn, ": the dilated kernel ", hw(kernel), " (dilation ",
+         hw(dilation), ") is larger than the padded input ", str(x),
+         " (padding ", pad4(padding), ")");
+}
+
+} // namespace
+
+Tensor conv2d(const Tensor &x, const Tensor &w, const Tensor &b, HW stride,
+              Pad4 padding, HW dilation, int64_t groups) {
+  check4d("conv2d", x);
+  check4d("conv2d", w, "weight");
+  checkOptional("conv2d", x, w, "weight");
+  checkOptional("conv2d", x, b, "bias");
+  const int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
+  const int64_t F = w.dim(0), Cg = w.dim(1), KH = w.dim(2), KW = w.dim(3);
+  if (groups < 1 || C % groups != 0 || F % groups != 0 || Cg * groups != C)
+    fail("kiln::ref::conv2d: input ", str(x.shape()), ", weight ",
+         str(w.shape()), " and groups ", groups,
+         " do not fit (expected weight [F, C/groups, KH, KW] with groups "
+         "dividing C and F)");
+  if (b.defined() && (b.rank() != 1 || b.dim(0) != F))
+    fail("kiln::ref::conv2d: bias ", str(b.shape()), " does not fit weight ",
+         str(w.shape()), " (expected [", F, "])");
+  checkGeometry("conv2d", x.shape(), HW(KH, KW), stride, padding, dilation);
+  const int64_t OH = (H + padding.top + padding.bottom - dilation.h * (KH - 1) -
+                      1) / stride.h + 1;
+  const int64_t OW = (W + padding.left + padding.right -
+                      dilation.w * (KW - 1) - 1) / stride.w + 1;
+  const std::vector<double> px = values(x), pw = values(w), pb = values(b);
+  std::vector<double> out(static_cast<size_t>(N * F * OH * OW));
+  const int64_t Fg = F / groups;
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t f = 0; f < F; ++f) {
+      const int64_t g = f / Fg;
+      for (int64_t oh = 0; oh < OH; ++oh)
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          double acc = b.defined() ? pb[f] : 0.0;
+          for (int64_t c = 0; c < Cg; ++c) {
+            const int64_t ci = g * Cg + c;
+            for (int64_t kh = 0; kh < KH; ++kh) {
+              // Input row under kernel row kh; rows in the padding are 0.
+              const int64_t ih = oh * stride.h - padding.top + kh * dilation.h;
+              if (ih < 0 || ih >= H)
+                continue;
+              for (int64_t kw = 0; kw < KW; ++kw) {
+                const int64_t iw =
+                    ow * stride.w - padding.left + kw * dilation.w;
+                if (iw < 0 || iw >= W)
+                  continue;
+                acc += px[((n * C + ci) * H + ih) * W + iw] *
+                       pw[((f * Cg + c) * KH + kh) * KW + kw];
+              }
+            }
+          }
+          out[((n * F + f) * OH + oh) * OW + ow] = acc;
+        }
+    }
+  return fromDoubles({N, F, OH, OW}, out, x.dtype());
+}
+
+Tensor convTranspose2d(const Tensor &x, const Tensor &w, const Tensor &b,
+                       HW stride, HW padding, HW outputPadding, int64_t groups,
+                       HW dilation) {
+  check4d("convTranspose2d", x);
+  check4d("convTranspose2d", w, "weight");
+  checkOptional("convTranspose2d", x, w, "weight");
+  checkOptional("convTranspose2d", x, b, "bias");
+  const int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
+  const int64_t KH = w.dim(2), KW = w.dim(3);
+  if (groups < 1 || C % groups != 0 || w.dim(0) != C)
+    fail("kiln::ref::convTranspose2d: input ", str(x.shape()), ", weight ",
+         str(w.shape()), " and groups ", groups,
+         " do not fit (expected weight [C, F/groups, KH, KW] with groups "
+         "dividing C)");
+  const int64_t Fg = w.dim(1), F = Fg * groups, Cg = C / groups;
+  if (b.defined() && (b.rank() != 1 || b.dim(0) != F))
+    fail("kiln::ref::convTranspose2d: bias ", str(b.shape()),
+         " does not fit weight ", str(w.shape()), " and groups ", groups,
+         " (expected [", F, "])");
+  if (stride.h < 1 || stride.w < 1 || dilation.h < 1 || dilation.w < 1 ||
+      padding.h < 0 || padding.w < 0 || outputPadding.h < 0 ||
+      outputPadding.w < 0 ||
+      (outputPadding.h >= stride.h && outputPadding.h >= dilation.h) ||
+      (outputPadding.w >= stride.w && outputPadding.w >= dilation.w))
+    fail("kiln::ref::convTranspose2d: bad geometry for input ",
+         str(x.shape()), ": stride ", hw(stride), ", padding ", hw(padding),
+         ", output padding ", hw(outputPadding), ", dilation ", hw(dilation),
+         " (output padding must be smaller than stride or dilation)");
+  const int64_t OH = (H - 1) * stride.h - 2 * padding.h +
+                     dilation.h * (KH - 1) + outputPadding.h + 1;
+  const int64_t OW = (W - 1) * stride.w - 2 * padding.w +
+                     dilation.w * (KW - 1) + outputPadding.w + 1;
+  if (OH < 1 || OW < 1)
+    fail("kiln::ref::convTranspose2d: output size ", OH, "x", OW,
+         " of input ", str(x.shape()), " and weight ", str(w.shape()),
+         " is too small");
+  const std::vector<double> px = values(x), pw = values(w), pb = values(b);
+  std::vector<double> out(static_cast<size_t>(N * F * OH * OW), 0.0);
+  // Scatter form: input pixel (ih, iw) of channel ci adds
+  // x * w[ci, f, kh, kw] at output (ih*s - p + kh*d, iw*s - p + kw*d).
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t ci = 0; ci < C; ++ci) {
+      const int64_t g = ci / Cg;
+      for (int64_t ih = 0; ih < H; ++ih)
+        for (int64_t iw = 0; iw < W; ++iw) {
+          const double v = px[((n * C + ci) * H + ih) * W + iw];
+          for (int64_t f = 0; f < Fg; ++f) {
+            const int64_t fo = g * Fg + f;
+            for (int64_t kh = 0; kh < KH; ++kh) {
+              const int64_t oh = ih * stride.h - padding.h + kh * dilation.h;
+              if (oh < 0 || oh >= OH)
+                continue;
+              for (int64_t kw = 0; kw < KW; ++kw) {
+                const int64_t ow =
+                    iw * stride.w - padding.w + kw * dilation.w;
+                if (ow < 0 || ow >= OW)
+                  continue;
+                out[((n * F + fo) * OH + oh) * OW + ow] +=
+                    v * pw[((ci * Fg + f) * KH + kh) * KW + kw];
+              }
+            }
+          }
+        }
+    }
+  if (b.defined())
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t f = 0; f < F; ++f)
+        for (int64_t i = 0; i < OH * OW; ++i)
+          out[(n * F + f) * OH * OW + i] += pb[f];
+  return fromDoubles({N, F, OH, OW}, out, x.dtype());
+}
+
+int64_t poolOutputSize(int64_t in, int64_t kernel, int64_t stride,
+                       int64_t padBefore, int64_t padAfter, int64_t dilation,
+                       bool ceilMode) {
+  const int64_t span = in + padBefore + padAfter - dilation * (kernel - 1) - 1;
+  if (span < 0 || stride < 1)
+    fail("kiln::ref::poolOutputSize: window ", kernel, " (dilation ",
+         dilation, ", stride ", stride, ") does not fit input ", in,
+         " padded by ", padBefore, " + ", padAfter);
+  int64_t out = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
+  if (ceilMode && (out - 1) * stride >= in + padBefore)
+    --out;
+  return out;
+}
+
+Tensor maxPool2d(const Tensor &x, HW kernel, HW stride, Pad4 padding,
+                 HW dilation, bool ceilMode) {
+  check4d("maxPool2d", x);
+  if (stride.h == 0 && stride.w == 0)
+    stride = kernel;
+  checkGeometry("maxPool2d", x.shape(), kernel, stride, padding, dilation);
+  const int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
+  const int64_t OH = poolOutputSize(H, kernel.h, stride.h, padding.top,
+                                    padding.bottom, dilation.h, ceilMode);
+  const int64_t OW = poolOutputSize(W, kernel.w, stride.w, padding.left,
+                                    padding.right, dilation.w, ceilMode);
+  const std::vector<double> px = values(x);
+  std::vector<double> out(static_cast<size_t>(N * C * OH * OW));
+  for (int64_t nc = 0; nc < N * C; ++nc)
+    for (int64_t oh = 0; oh < OH; ++oh)
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        // Padding is -inf: positions outside the input never win.
+        double best = -std::numeric_limits<double>::infinity();
+        for (int64_t kh = 0; kh < kernel.h; ++kh) {
+          const int64_t ih = oh * stride.h - padding.top + kh * dilation.h;
+          if (ih < 0 || ih >= H)
+            continue;
+          for (int64_t kw = 0; kw < kernel.w; ++kw) {
+            const int64_t iw = ow * stride.w - padding.left + kw * dilation.w;
+            if (iw < 0 || iw >= W)
+              continue;
+            const double v = px[(nc * H + ih) * W + iw];
+            if (!std::isnan(best) && (std::isnan(v) || v > best))
+              best = v;
+          }
+        }
+        out[(nc * OH + oh) * OW + ow] = best;
+      }
+  return fromDoubles({N, C, OH, OW}, out, x.dtype());
+}
+
+Tensor avgPool2d(const Tensor &x, HW kernel, HW stride, Pad4 padding,
+                 bool ceilMode, bool countIncludePad) {
+  check4d("avgPool2d", x);
+  if (stride.h == 0 && stride.w == 0)
+    stride = kernel;
+  checkGeometry("avgPool2d", x.shape(), kernel, stride, padding, HW(1));
+  const int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
+  const int64_t OH = poolOutputSize(H, kernel.h, stride.h, padding.top,
+                                    padding.bottom, 1, ceilMode);
+  const int64_t OW = poolOutputSize(W, kernel.w, stride.w, padding.left,
+                                    padding.right, 1, ceilMode);
+  const std::vector<double> px = values(x);
+  std::vector<double> out(static_cast<size_t>(N * C * OH * OW));
+  for (int64_t nc = 0; nc < N * C; ++nc)
+    for (int64_t oh = 0; oh < OH; ++oh)
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        // The window in padded coordinates, clipped to the padded input
+        // (a ceil_mode window may hang over its end) ...
+        int64_t h0 = oh * stride.h - padding.top, w0 = ow * stride.w - padding.left;
+        int64_t h1 = std::min(h0 + kernel.h, H + padding.bottom);
+        int64_t w1 = std::min(w0 + kernel.w, W + padding.right);
+        const int64_t padded = (h1 - h0) * (w1 - w0);
+        // ... and to the input itself.
+        h0 = std::max<int64_t>(h0, 0);
+        w0 = std::max<int64_t>(w0, 0);
+        h1 = std::min(h1, H);
+        w1 = std::min(w1, W);
+        double sum = 0;
+        for (int64_t ih = h0; ih < h1; ++ih)
+          for (int64_t iw = w0; iw < w1; ++iw)
+            sum += px[(nc * H + ih) * W + iw];
+        const int64_t inside = std::max<int64_t>(h1 - h0, 0) *
+                               std::max<int64_t>(w1 - w0, 0);
+        const int64_t divisor = countIncludePad ? padded : inside;
+        out[(nc * OH + oh) * OW + ow] = divisor > 0 ? sum / double(divisor) : 0.0;
+      }
+  return fromDoubles({N, C, OH, OW}, out, x.dtype());
+}
+
+Tensor adaptiveAvgPool2d(const Tensor &x, HW outputSize) {
+  check4d("adaptiveAvgPool2d", x);
+  if (outputSize.h < 1 || outputSize.w < 1)
+    fail("kiln::ref::adaptiveAvgPool2d: output size ", hw(outputSize),
+         " for input ", str(x.shape()), " must be positive");
+  const int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
+  const int64_t OH = outputSize.h, OW = outputSize.w;
+  const std::vector<double> px = values(x);
+  std::vector<double> out(static_cast<size_t>(N * C * OH * OW));
+  for (int64_t nc = 0; nc < N * C; ++nc)
+    for (int64_t oh = 0; oh < OH; ++oh)
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        // [floor(i*H/OH), ceil((i+1)*H/OH)) in integer arithmetic.
+        const int64_t h0 = oh * H / OH, h1 = ((oh + 1) * H + OH - 1) / OH;
+        const int64_t w0 = ow * W / OW, w1 = ((ow + 1) * W + OW - 1) / OW;
+        double sum = 0;
+        for (int64_t ih = h0; ih < h1; ++ih)
+          for (int64_t iw = w0; iw < w1; ++iw)
+            sum += px[(nc * H + ih) * W + iw];
+        out[(nc * OH + oh) * OW + ow] = sum / double((h1 - h0) * (w1 - w0));
+      }
+  return fromDoubles({N, C, OH, OW}, out, x.dtype());
+}
+
+Tensor globalAvgPool2d(const Tensor &x) {
+  check4d("globalAvgPool2d", x);
+  const int64_t N = x.dim(0), C = x.dim(1), HWn = x.dim(2) * x.dim(3);
+  const std::vector<double> px = values(x);
+  std::vector<double> out(static_cast<size_t>(N * C));
+  for (int64_t nc = 0; nc < N * C; ++nc) {
+    double sum = 0;
+    for (int64_t i = 0; i < HWn; ++i)
+      sum += px[nc * HWn + i];
+    out[nc] = sum / double(HWn);
+  }
+  return fromDoubles({N, C, 1, 1}, out, x.dtype());
+}
+
+namespace {
+
+void checkUpsample(const char *fn, const Tensor &x, HW size) {
+  check4d(fn, x);
+  if (size.h < 1 || size.w < 1)
+    fail("kiln::ref::", fn, ": output size ", hw(size), " for input ",
+         str(x.shape()), " must be positive");
+}
+
+/// PyTorch's nearest source index, in f32 as ATen computes it
+/// (compute_scales_value + floorf).
+int64_t nearestIndex(int64_t dst, int64_t in, int64_t out, double scale) {
+  const float s = scale > 0 ? static_cast<float>(1.0 / scale)
+                            : static_cast<float>(in) / static_cast<float>(out);
+  const int64_t src =
+      static_cast<int64_t>(std::floor(static_cast<float>(dst) * s));
+  return std::min(src, in - 1);
+}
+
+/// PyTorch's linear source coordinate (area_pixel_compute_source_index).
+double linearSource(int64_t dst, int64_t in, int64_t out, bool alignCorners,
+                    double scale) {
+  if (alignCorners)
+    return out > 1 ? double(dst) * double(in - 1) / double(out - 1) : 0.0;
+  const double s = scale > 0 ? 1.0 / scale : double(in) / double(out);
+  const double src = (double(dst) + 0.5) * s - 0.5;
+  return src < 0 ? 0.0 : src;
+}
+
+} // namespace
+
+Tensor upsampleNearest(const Tensor &x, HW size, double scaleH,
+                       double scaleW) {
+  checkUpsample("upsampleNearest", x, size);
+  const int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
+  const std::vector<double> px = values(x);
+  std::vector<double> out(static_cast<size_t>(N * C * size.h * size.w));
+  for (int64_t nc = 0; nc < N * C; ++nc)
+    for (int64_t oh = 0; oh < size.h; ++oh) {
+      const int64_t ih = nearestIndex(oh, H, size.h, scaleH);
+      for (int64_t ow = 0; ow < size.w; ++ow) {
+        const int64_t iw = nearestIndex(ow, W, size.w, scaleW);
+        out[(nc * size.h + oh) * size.w + ow] = px[(nc * H + ih) * W + iw];
+      }
+    }
+  return fromDoubles({N, C, size.h, size.w}, out, x.dtype());
+}
+
+Tensor upsampleBilinear(const Tensor &x, HW size, bool alignCorners,
+                        double scaleH, double scaleW) {
+  checkUpsample("upsampleBilinear", x, size);
+  const int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
+  const std::vector<double> px = values(x);
+  std::vector<double> out(static_cast<size_t>(N * C * size.h * size.w));
+  for (int64_t nc = 0; nc < N * C; ++nc)
+    for (int64_t oh = 0; oh < size.h; ++oh) {
+      const double sh = linearSource(oh, H, size.h, alignCorners, scaleH);
+      const int64_t h0 = std::min(static_cast<int64_t>(sh), H - 1);
+      const int64_t h1 = std::min(h0 + 1, H - 1);
+      const double lh = sh - double(h0);
+      for (int64_t ow = 0; ow < size.w; ++ow) {
+        const double sw = linearSource(ow, W, size.w, alignCorners, scaleW);
+        const int64_t w0 = std::min(static_cast<int64_t>(sw), W - 1);
+        const int64_t w1 = std::min(w0 + 1, W - 1);
+        const double lw = sw - double(w0);
+        const double *plane = px.data() + nc * H * W;
+        out[(nc * size.h + oh) * size.w + ow] =
+            (1 - lh) * ((1 - lw) * plane[h0 * W + w0] + lw * plane[h0 * W + w1]) +
+            lh * ((1 - lw) * plane[h1 * W + w0] + lw * plane[h1 * W + w1]);
+      }
+    }
+  return fromDoubles({N, C, size.h, size.w}, out, x.dtype());
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization layers
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Checks x [N, C, ...] (rank >= 2) and a per-channel operand `t` ([C] or
+/// undefined when `optional`).
+void checkPerChannel(const char *fn, const Tensor &x, const Tensor &t,
+                     const char *what, bool optional) {
+  if (!t.defined() && optional)
+    return;
+  checkFloat(fn, t, what);
+  checkOptional(fn, x, t, what);
+  if (t.rank() != 1 || t.dim(0) != x.dim(1))
+    fail("kiln::ref::", fn, ": ", what, " ", str(t.shape()),
+         " does not fit input ", str(x.shape()), " (expected [", x.dim(1),
+         "])");
+}
+
+void checkChannels(const char *fn, const Tensor &x) {
+  checkFloat(fn, x, "input");
+  if (x.rank() < 2)
+    fail("kiln::ref::", fn, ": input ", str(x.shape()),
+         " must have rank >= 2 [N, C, ...]");
+}
+
+/// Mean and biased variance of v[i] for i in `indices`, in two passes.
+std::pair<double, double> meanVar(const std::vector<double> &v,
+                                  const std::vector<int64_t> &indices) {
+  double sum = 0;
+  for (int64_t i : indices)
+    sum += v[i];
+  const double mean = sum / double(indices.size());
+  double sq = 0;
+  for (int64_t i : indices)
+    sq += (v[i] - mean) * (v[i] - mean);
+  return {mean, sq / double(indices.size())};
+}
+
+} // namespace
+
+Tensor batchNorm(const Tensor &x, const Tensor &runningMean,
+                 const Tensor &runningVar, const Tensor &w, const Tensor &b,
+                 double eps) {
+  checkChannels("batchNorm", x);
+  checkPerChannel("batchNorm", x, runningMean, "running mean", false);
+  checkPerChannel("batchNorm", x, runningVar, "running var", false);
+  checkPerChannel("batchNorm", x, w, "weight", true);
+  checkPerChannel("batchNorm", x, b, "bias", true);
+  const int64_t N = x.dim(0), C = x.dim(1), S = x.numel() / std::max<int64_t>(N * C, 1);
+  const std::vector<double> px = values(x), m = values(runningMean),
+                            v = values(runningVar), pw = values(w),
+                            pb = values(b);
+  std::vector<double> out(px.size());
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t i = 0; i < S; ++i) {
+        const int64_t k = (n * C + c) * S + i;
+        double y = (px[k] - m[c]) / std::sqrt(v[c] + eps);
+        out[k] = y * (w.defined() ? pw[c] : 1.0) + (b.defined() ? pb[c] : 0.0);
+      }
+  return fromDoubles(x.shape(), out, x.dtype());
+}
+
+BatchNormTrainingResult batchNormTraining(const Tensor &x,
+                                          const Tensor &runningMean,
+                                          const Tensor &runningVar,
+                                          const Tensor &w, const Tensor &b,
+                                          double momentum, double eps) {
+  checkChannels("batchNormTraining", x);
+  checkPerChannel("batchNormTraining", x, runningMean, "running mean", false);
+  checkPerChannel("batchNormTraining", x, runningVar, "running var", false);
+  checkPerChannel("batchNormTraining", x, w, "weight", true);
+  checkPerChannel("batchNormTraining", x, b, "bias", true);
+  const int64_t N = x.dim(0), C = x.dim(1), S = x.numel() / std::max<int64_t>(N * C, 1);
+  if (N * S < 2)
+    fail("kiln::ref::batchNormTraining: input ", str(x.shape()),
+         " has fewer than 2 values per channel");
+  const std::vector<double> px = values(x), rm = values(runningMean),
+                            rv = values(runningVar), pw = values(w),
+                            pb = values(b);
+  std::vector<double> out(px.size()), newMean(C), newVar(C);
+  for (int64_t c = 0; c < C; ++c) {
+    std::vector<int64_t> idx;
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t i = 0; i < S; ++i)
+        idx.push_back((n * C + c) * S + i);
+    auto [mean, var] = meanVar(px, idx);
+    const double count = double(idx.size());
+    for (int64_t k : idx)
+      out[k] = (px[k] - mean) / std::sqrt(var + eps) *
+                   (w.defined() ? pw[c] : 1.0) +
+               (b.defined() ? pb[c] : 0.0);
+    newMean[c] = (1 - momentum) * rm[c] + momentum * mean;
+    newVar[c] = (1 - momentum) * rv[c] + momentum * var * count / (count - 1);
+  }
+  return {fromDoubles(x.shape(), out, x.dtype()),
+          fromDoubles({C}, newMean, x.dtype()),
+          fromDoubles({C}, newVar, x.dtype())};
+}
+
+Tensor layerNorm(const Tensor &x, const Shape &normalizedShape,
+                 const Tensor &w, const Tensor &b, double eps) {
+  checkFloat("layerNorm", x, "input");
+  const size_t k = normalizedShape.size();
+  bool fits = k >= 1 && k <= x.shape().size();
+  for (size_t i = 0; fits && i < k; ++i)
+    fits = x.shape()[x.shape().size() - k + i] == normalizedShape[i];
+  if (!fits)
+    fail("kiln::ref::layerNorm: normalized shape ", list(normalizedShape),
+         " is not a non-empty suffix of input ", str(x.shape()));
+  for (const Tensor *t : {&w, &b}) {
+    checkOptional("layerNorm", x, *t, t == &w ? "weight" : "bias");
+    if (t->defined() && t->shape() != normalizedShape)
+      fail("kiln::ref::layerNorm: ", t == &w ? "weight " : "bias ",
+           str(t->shape()), " does not match normalized shape ",
+           list(normalizedShape));
+  }
+  const int64_t D = numElements(normalizedShape);
+  const int64_t rows = D ? x.numel() / D : 0;
+  const std::vector<double> px = values(x), pw = values(w), pb = values(b);
+  std::vector<double> out(px.size());
+  for (int64_t r = 0; r < rows; ++r) {
+    std::vector<int64_t> idx(D);
+    for (int64_t i = 0; i < D; ++i)
+      idx[i] = r * D + i;
+    auto [mean, var] = meanVar(px, idx);
+    for (int64_t i = 0; i < D; ++i)
+      out[r * D + i] = (px[r * D + i] - mean) / std::sqrt(var + eps) *
+                           (w.defined() ? pw[i] : 1.0) +
+                       (b.defined() ? pb[i] : 0.0);
+  }
+  return fromDoubles(x.shape(), out, x.dtype());
+}
+
+Tensor groupNorm(const Tensor &x, int64_t groups, const Tensor &w,
+                 const Tensor &b, double eps) {
+  checkChannels("groupNorm", x);
+  if (groups < 1 || x.dim(1) % groups != 0)
+    fail("kiln::ref::groupNorm: ", groups, " groups do not divide the ",
+         x.dim(1), " channels of ", str(x.shape()));
+  checkPerChannel("groupNorm", x, w, "weight", true);
+  checkPerChannel("groupNorm", x, b, "bias", true);
+  const int64_t N = x.dim(0), C = x.dim(1), S = x.numel() / std::max<int64_t>(N * C, 1);
+  const int64_t Cg = C / groups;
+  const std::vector<double> px = values(x), pw = values(w), pb = values(b);
+  std::vector<double> out(px.size());
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t g = 0; g < groups; ++g) {
+      // Channels g*Cg .. g*Cg+Cg-1 of sample n are contiguous.
+      std::vector<int64_t> idx;
+      for (int64_t i = 0; i < Cg * S; ++i)
+        idx.push_back((n * C + g * Cg) * S + i);
+      auto [mean, var] = meanVar(px, idx);
+      for (int64_t k : idx) {
+        const int64_t c = (k / S) % C;
+        out[k] = (px[k] - mean) / std::sqrt(var + eps) *
+                     (w.defined() ? pw[c] : 1.0) +
+                 (b.defined() ? pb[c] : 0.0);
+      }
+    }
+  return fromDoubles(x.shape(), out, x.dtype());
+}
+
+Tensor instanceNorm(const Tensor &x, const Tensor &w, const Tensor &b,
+                    double eps) {
+  checkChannels("instanceNorm", x);
+  checkPerChannel("instanceNorm", x, w, "weight", true);
+  checkPerChannel("instanceNorm", x, b, "bias", true);
+  const int64_t N = x.dim(0), C = x.dim(1), S = x.numel() / std::max<int64_t>(N * C, 1);
+  const std::vector<double> px = values(x), pw = values(w), pb = values(b);
+  std::vector<double> out(px.size());
+  for (int64_t nc = 0; nc < N * C; ++nc) {
+    std::vector<int64_t> idx(S);
+    for (int64_t i = 0; i < S; ++i)
+      idx[i] = nc * S + i;
+    auto [mean, var] = meanVar(px, idx);
+    const int64_t c = nc % C;
+    for (int64_t k : idx)
+      out[k] = (px[k] - mean) / std::sqrt(var + eps) *
+                   (w.defined() ? pw[c] : 1.0) +
+               (b.defined() ? pb[c] : 0.0);
+  }
+  return fromDoubles(x.shape(), out, x.dtype());
+}
+
+//===----------------------------------------------------------------------===//
 // Deterministic inputs
 //===----------------------------------------------------------------------===//
 
