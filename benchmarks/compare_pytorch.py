@@ -99,7 +99,8 @@ def main():
     kiln = {}
     for b in json.loads(out)["benchmarks"]:
         # BM_ResNet/O2/8/real_time
-        _, net, variant, batch = b["name"].split("/")[:4]
+        parts = b["name"].split("/")
+        net, variant, batch = parts[0][len("BM_"):], parts[1], parts[2]
         scale = {"ms": 1.0, "us": 1e-3, "ns": 1e-6}[b["time_unit"]]
         kiln[(net, variant, int(batch))] = b["real_time"] * scale
 
