@@ -91,7 +91,7 @@ int registerAll() {
             return kiln::examples::resnet(m, x);
           }, {3, 32, 32}, v, 0);
         });
-    resnet->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime();
+    resnet->Arg(1)->Arg(2)->Arg(4)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime();
     auto lenet = benchmark::RegisterBenchmark(
         (std::string("BM_LeNet/") + v.name).c_str(), [&v](benchmark::State &s) {
           runNetwork(s, kiln::examples::lenet, {1, 28, 28}, v, 0);

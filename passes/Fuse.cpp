@@ -30,6 +30,8 @@
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <numeric>
+
 using namespace mlir;
 
 namespace kiln {
@@ -74,6 +76,73 @@ linalg::GenericOp epilogueOf(linalg::LinalgOp contraction) {
     return nullptr;
   return generic;
 }
+
+/// If the contraction's rhs is an im2col copy (a generic whose input map
+/// computes the column's x as `q mod OW`), OW: tiles of whole output rows
+/// read an exact input window. Else 0.
+int64_t patchRowLength(linalg::LinalgOp contraction) {
+  auto generic = contraction.getDpsInputs()[1].getDefiningOp<linalg::GenericOp>();
+  if (!generic || generic.getNumDpsInputs() != 1 || generic.getNumLoops() != 3)
+    return 0;
+  AffineMap map = generic.getIndexingMapsArray().front();
+  if (map.getNumResults() != 4)
+    return 0;
+  int64_t row = 0;
+  map.getResult(3).walk([&](AffineExpr e) {
+    auto bin = dyn_cast<AffineBinaryOpExpr>(e);
+    if (bin && bin.getKind() == AffineExprKind::Mod && bin.getLHS() == getAffineDimExpr(2, e.getContext()))
+      if (auto c = dyn_cast<AffineConstantExpr>(bin.getRHS()))
+        row = c.getValue();
+  });
+  return row;
+}
+
+/// A tile of an im2col copy (tagged `kiln.im2col` by the lowering) whose
+/// columns are whole output rows, [1, C*KH*KW, rows*OW], re-expressed as a
+/// 6-D copy [1, C, KH, KW, rows, OW] with plain affine indices (no
+/// floordiv/mod per element), between an expand_shape of its destination
+/// and a collapse_shape of its result (both views).
+struct Im2ColTileTo6D : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    auto geometry = op->getAttrOfType<DenseI64ArrayAttr>("kiln.im2col");
+    if (!geometry || geometry.size() != 7)
+      return rewriter.notifyMatchFailure(op, "not an im2col copy");
+    ArrayRef<int64_t> g = geometry.asArrayRef();
+    int64_t kh = g[0], kw = g[1], sh = g[2], sw = g[3], dh = g[4], dw = g[5], ow = g[6];
+    auto type = cast<RankedTensorType>(op->getResult(0).getType());
+    Value input = op.getDpsInputs()[0];
+    auto inType = cast<RankedTensorType>(input.getType());
+    if (!type.hasStaticShape() || type.getDimSize(0) != 1 || !inType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "not a static single-image tile");
+    int64_t rowsK = type.getDimSize(1), cols = type.getDimSize(2);
+    int64_t c = inType.getDimSize(1);
+    if (rowsK != c * kh * kw || cols % ow != 0)
+      return rewriter.notifyMatchFailure(op, "tile is not whole patch rows x whole output rows");
+    int64_t rows = cols / ow;
+    // The tile's input slice must start at the window of its first row.
+    if (inType.getDimSize(2) != (rows - 1) * sh + dh * (kh - 1) + 1)
+      return rewriter.notifyMatchFailure(op, "input slice is not the tile's window");
+    Location loc = op.getLoc();
+    auto six = RankedTensorType::get({1, c, kh, kw, rows, ow}, type.getElementType());
+    SmallVector<ReassociationIndices> groups = {{0}, {1, 2, 3}, {4, 5}};
+    Value dest = tensor::ExpandShapeOp::create(rewriter, loc, six, op.getDpsInits()[0], groups);
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr n, ch, i, j, y, x;
+    bindDims(ctx, n, ch, i, j, y, x);
+    auto inMap = AffineMap::get(6, 0, {n, ch, y * sh + i * dh, x * sw + j * dw}, ctx);
+    auto copy = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{six}, ValueRange{input}, ValueRange{dest},
+        ArrayRef<AffineMap>{inMap, AffineMap::getMultiDimIdentityMap(6, ctx)},
+        SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+        [](OpBuilder &nb, Location nl, ValueRange args) {
+          linalg::YieldOp::create(nb, nl, args[0]);
+        });
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, type, copy.getResult(0), groups);
+    return success();
+  }
+};
 
 struct FusePass : impl::KilnFuseBase<FusePass> {
   using Base::Base;
@@ -140,6 +209,16 @@ struct FusePass : impl::KilnFuseBase<FusePass> {
       Operation *root = contraction.getOperation();
       SmallVector<int64_t> sizes(epilogue.getNumLoops() - 2, 1);
       sizes.append(tile);
+      // An unfolded convolution's patches [.., C*KH*KW, OH*OW]: a column
+      // tile of whole output rows (a multiple of OW) reads an exact input
+      // window, so the im2col copy is fused too and computed one column
+      // panel at a time.
+      if (int64_t row = patchRowLength(contraction); row > 0) {
+        // Whole output rows; if a multiple of the 64-wide register tile is
+        // close by (lcm(OW, 64) <= 2 * N tile), take it: no masked lanes.
+        int64_t lcm = std::lcm(row, int64_t{64});
+        sizes.back() = lcm <= 2 * tile[1] ? lcm : std::max<int64_t>(row, (tile[1] / row) * row);
+      }
       // A dim no larger than its tile is not tiled, so it stays static.
       SmallVector<int64_t> ranges = epilogue.getStaticLoopRanges();
       for (size_t i = 0; i < sizes.size(); ++i)
@@ -157,8 +236,12 @@ struct FusePass : impl::KilnFuseBase<FusePass> {
             Operation *op = producer.getOwner();
             if (op == root)
               return scf::SCFTileAndFuseOptions::ControlFnResult{};
-            if (isa<linalg::FillOp>(op) ||
-                (isAllParallelGeneric(op) && producer.hasOneUse()))
+            // Users other than the (still present) untiled contraction and
+            // the tile loop's slices would need the whole result anyway.
+            bool feedsOnlyRoot = llvm::all_of(producer.getUsers(), [&](Operation *u) {
+              return u == root || isa<tensor::ExtractSliceOp, tensor::DimOp>(u);
+            });
+            if (isa<linalg::FillOp>(op) || (isAllParallelGeneric(op) && feedsOnlyRoot))
               return scf::SCFTileAndFuseOptions::ControlFnResult{};
             return std::nullopt;
           });
@@ -178,7 +261,11 @@ struct FusePass : impl::KilnFuseBase<FusePass> {
       ++fused;
     }
     // The untiled originals are now dead.
+    // Slices of a full-size tensor.empty (the fused ops' destinations)
+    // become tile-size empties, so bufferization allocates one tile.
     RewritePatternSet cleanup(&getContext());
+    tensor::populateFoldTensorEmptyPatterns(cleanup);
+    cleanup.add<Im2ColTileTo6D>(&getContext());
     if (failed(applyPatternsGreedily(f, std::move(cleanup))))
       signalPassFailure();
     return fused;

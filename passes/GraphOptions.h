@@ -25,7 +25,7 @@ struct GraphOptions {
   int level = 2;
   std::optional<bool> canonicalize, foldBatchNorm, unfoldConvolution, fuse;
   /// Largest im2col patch matrix per image before rows are banded.
-  int64_t maxPatchBytes = 1 << 20;
+  int64_t maxPatchBytes = 16 << 20;
 
   bool canonicalizeOn() const { return canonicalize.value_or(level >= 1); }
   bool foldBatchNormOn() const { return foldBatchNorm.value_or(level >= 2); }

@@ -45,7 +45,7 @@ struct OptimizeOptions : PassPipelineOptions<OptimizeOptions> {
                                 llvm::cl::init(-1)};
   Option<int64_t> maxPatchBytes{*this, "max-patch-bytes",
                                 llvm::cl::desc("Patch matrix size before banding"),
-                                llvm::cl::init(1 << 20)};
+                                llvm::cl::init(16 << 20)};
 };
 
 std::optional<bool> tri(int v) {

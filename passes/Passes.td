@@ -70,7 +70,7 @@ def KilnUnfoldConvolution : Pass<"kiln-unfold-convolution", "mlir::func::FuncOp"
     unless `depthwise` is set: as matmuls they have one row each.
   }];
   let options = [
-    Option<"maxPatchBytes", "max-patch-bytes", "int64_t", "1 << 20",
+    Option<"maxPatchBytes", "max-patch-bytes", "int64_t", "16 << 20",
            "Largest patch matrix (bytes per image) before the rows are banded">,
     Option<"depthwise", "depthwise", "bool", "false",
            "Unfold depthwise convolutions too">,

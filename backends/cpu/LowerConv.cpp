@@ -5,8 +5,8 @@
 //                     x[n, g*Cg + c, oh*sh + kh*dh, ow*sw + kw*dw]
 //                     (the direct path; --kiln-unfold-convolution turns
 //                     conv2d into im2col + matmul before this runs)
-//   im2col            zero pad, one copy-generic into [N, C, KH, KW, OH, OW],
-//                     collapsed to [N, C*KH*KW, OH*OW]
+//   im2col            zero pad, one copy-generic writing [N, C*KH*KW, OH*OW]
+//                     directly (floordiv/mod index maps)
 //   conv_transpose2d  the input dilated by the stride (strided
 //                     tensor.insert_slice into zeros) and padded by
 //                     d*(k-1), convolved with the flipped weight, cropped
@@ -167,28 +167,35 @@ struct Im2ColLowering : OpConversionPattern<Im2ColOp> {
                               {p[2], p[3]}, 0.0);
     auto in = cast<RankedTensorType>(op.getInput().getType());
     RankedTensorType result = op.getType();
-    int64_t c = in.getDimSize(1), l = result.getDimSize(2);
-    // OH * OW = L; recover OH and OW from the window rule.
+    int64_t l = result.getDimSize(2);
+    // OH * OW = L; recover OW from the window rule.
     int64_t oh = (in.getDimSize(2) + p[0] + p[2] - d[0] * (k[0] - 1) - 1) / s[0] + 1;
     int64_t ow = l / oh;
-    auto six = tensorType({in.getDimSize(0), c, k[0], k[1], oh, ow}, in.getElementType());
-    Value init = emptyTensor(rewriter, loc, six, withBatch(rewriter, loc, padded, six.getShape()));
+    // One loop per result dim (n, row, column): the row r is (c, i, j) and
+    // the column q is (y, x), recovered with floordiv/mod by constants. The
+    // 3-D form (no collapse_shape after it) lets kiln-fuse tile this copy
+    // together with the matmul that consumes it, one column panel at a time:
+    // for panels of whole output rows the accessed input window is exact.
+    Value init =
+        emptyTensor(rewriter, loc, result, withBatch(rewriter, loc, padded, result.getShape()));
     MLIRContext *ctx = rewriter.getContext();
-    AffineExpr n, ch, i, j, y, x;
-    bindDims(ctx, n, ch, i, j, y, x);
-    auto inMap =
-        AffineMap::get(6, 0, {n, ch, y * s[0] + i * d[0], x * s[1] + j * d[1]}, ctx);
-    Value patches =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{six}, ValueRange{padded}, ValueRange{init},
-            ArrayRef<AffineMap>{inMap, AffineMap::getMultiDimIdentityMap(6, ctx)},
-            SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
-            [](OpBuilder &nb, Location nl, ValueRange args) {
-              linalg::YieldOp::create(nb, nl, args[0]);
-            })
-            .getResult(0);
-    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
-        op, result, patches, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
+    AffineExpr n, r, q;
+    bindDims(ctx, n, r, q);
+    AffineExpr c = r.floorDiv(k[0] * k[1]), i = (r.floorDiv(k[1])) % k[0], j = r % k[1];
+    AffineExpr y = q.floorDiv(ow), x = q % ow;
+    auto inMap = AffineMap::get(3, 0, {n, c, y * s[0] + i * d[0], x * s[1] + j * d[1]}, ctx);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{result}, ValueRange{padded}, ValueRange{init},
+        ArrayRef<AffineMap>{inMap, AffineMap::getMultiDimIdentityMap(3, ctx)},
+        SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+        [](OpBuilder &nb, Location nl, ValueRange args) {
+          linalg::YieldOp::create(nb, nl, args[0]);
+        });
+    // The window geometry, for kiln-fuse to rewrite a tile of this copy
+    // without the floordiv/mod index arithmetic.
+    generic->setAttr("kiln.im2col", rewriter.getDenseI64ArrayAttr(
+                                        {k[0], k[1], s[0], s[1], d[0], d[1], ow}));
+    rewriter.replaceOp(op, generic.getResult(0));
     return success();
   }
 };

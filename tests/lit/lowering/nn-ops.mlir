@@ -10,8 +10,7 @@
 // CHECK-DAG: #[[CONVX:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 * 2 + d5, d3 * 2 + d6, d4 + d7 * 2)>
 // CHECK-DAG: #[[CONVW:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d2, d5, d6, d7)>
 // CHECK-DAG: #[[CONVO:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
-// CHECK-DAG: #[[IM2COL:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4 * 2 + d2, d5 * 2 + d3)>
-// CHECK-DAG: #[[ID6:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
+// CHECK-DAG: #[[IM2COL:.+]] = affine_map<(d0, d1, d2) -> (d0, d1 floordiv 9, (d2 floordiv 4) * 2 + (d1 floordiv 3) mod 3, (d2 mod 4) * 2 + d1 mod 3)>
 // CHECK-DAG: #[[FLIP:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0 * 4 + d2, d1, -d3 + 2, -d4 + 2)>
 // CHECK-DAG: #[[TCONVX:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1 * 4 + d5, d3 + d6, d4 + d7)>
 // CHECK-DAG: #[[POOLX:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d4, d3 * 2 + d5)>
@@ -61,17 +60,18 @@ func.func @conv2d_no_bias(%x: tensor<1x3x5x5xf32>, %w: tensor<2x3x3x3xf32>) -> t
   return %0 : tensor<1x2x3x3xf32>
 }
 
-// im2col: zero pad, one copy generic into [N, C, KH, KW, OH, OW] reading
-// x[n, c, oh*2 + kh, ow*2 + kw], collapsed to [N, C*KH*KW, OH*OW].
+// im2col: zero pad, one copy generic writing [N, C*KH*KW, OH*OW] directly:
+// row r = (c, kh, kw) = (r floordiv 9, (r floordiv 3) mod 3, r mod 3) and
+// column q = (oh, ow) = (q floordiv 4, q mod 4) read x[n, c, oh*2 + kh,
+// ow*2 + kw]; the geometry is kept in `kiln.im2col` for kiln-fuse.
 // CHECK-LABEL: func.func @im2col
 // CHECK-SAME: (%[[X:.*]]: tensor<?x3x8x8xf32>)
 // CHECK: %[[PAD:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 0, 0]
 // CHECK: } : tensor<?x3x8x8xf32> to tensor<?x3x9x9xf32>
-// CHECK: %[[P:.*]] = linalg.generic {indexing_maps = [#[[IM2COL]], #[[ID6]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[PAD]] : tensor<?x3x9x9xf32>) outs(%{{.*}} : tensor<?x3x3x3x4x4xf32>)
+// CHECK: %[[P:.*]] = linalg.generic {indexing_maps = [#[[IM2COL]], #[[ID3]]], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[PAD]] : tensor<?x3x9x9xf32>) outs(%{{.*}} : tensor<?x27x16xf32>) attrs = {kiln.im2col = array<i64: 3, 3, 2, 2, 1, 1, 4>}
 // CHECK-NEXT: ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
 // CHECK-NEXT: linalg.yield %[[IN]] : f32
-// CHECK: %[[R:.*]] = tensor.collapse_shape %[[P]] {{\[\[}}0], [1, 2, 3], [4, 5]] : tensor<?x3x3x3x4x4xf32> into tensor<?x27x16xf32>
-// CHECK: return %[[R]]
+// CHECK: return %[[P]]
 func.func @im2col(%x: tensor<?x3x8x8xf32>) -> tensor<?x27x16xf32> {
   %0 = kiln.im2col %x {kernel = array<i64: 3, 3>, stride = array<i64: 2, 2>, padding = array<i64: 1, 1, 0, 0>, dilation = array<i64: 1, 1>} : tensor<?x3x8x8xf32> -> tensor<?x27x16xf32>
   return %0 : tensor<?x27x16xf32>
