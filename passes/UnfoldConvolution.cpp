@@ -86,6 +86,10 @@ struct UnfoldPattern : OpRewritePattern<Conv2dOp> {
       int64_t bytesPerRow =
           c * kh * kw * ow * static_cast<int64_t>(in.getElementTypeBitWidth() / 8);
       int64_t rowsPerBand = std::max<int64_t>(1, maxPatchBytes / std::max<int64_t>(bytesPerRow, 1));
+      // Each band is its own im2col + matmul in the generated code: at most
+      // kMaxBands of them, so compile time stays bounded for huge images.
+      constexpr int64_t kMaxBands = 16;
+      rowsPerBand = std::max(rowsPerBand, (oh + kMaxBands - 1) / kMaxBands);
       // Every band must read at least one input row (a band lying wholly in
       // the bottom padding cannot be sliced): otherwise do not band.
       int64_t h = in.getDimSize(2);
