@@ -70,6 +70,12 @@ public:
   /// kiln::Error naming the input. Returns freshly allocated outputs.
   std::vector<Tensor> run(const std::vector<Tensor> &inputs) const;
 
+  /// The most memory (bytes) the intermediate buffers of one call have
+  /// taken so far (0 before the first call). Buffers come from a per-thread
+  /// cache (runtime/Allocator.h), so calls after the first with the same
+  /// shapes allocate nothing.
+  int64_t peakBufferBytes() const;
+
   /// Runs into caller-provided outputs (no allocation by Kiln for results).
   void runInto(const std::vector<Tensor> &inputs, std::vector<Tensor> &outputs) const;
 

@@ -9,6 +9,9 @@
 //===----------------------------------------------------------------------===//
 #include "backends/cpu/Jit.h"
 #include "passes/Passes.h"
+#include "runtime/Allocator.h"
+
+#include <atomic>
 #include "backends/cpu/Passes.h"
 #include "ir/KilnDialect.h"
 #include "runtime/Error.h"
@@ -39,6 +42,8 @@ std::string TensorSpec::toString() const {
 
 struct CompiledModel::Impl {
   std::unique_ptr<ExecutionEngine> engine;
+  /// The most intermediate buffer memory one call has used.
+  mutable std::atomic<int64_t> peakBytes{0};
   void (*entry)(void **) = nullptr;
   std::string name;
   std::vector<TensorSpec> inputs, outputs;
@@ -59,6 +64,9 @@ static const CompiledModel::Impl &checked(const std::shared_ptr<const CompiledMo
 }
 
 const std::vector<TensorSpec> &CompiledModel::inputs() const { return checked(impl_).inputs; }
+int64_t CompiledModel::peakBufferBytes() const {
+  return checked(impl_).peakBytes.load(std::memory_order_relaxed);
+}
 const std::vector<TensorSpec> &CompiledModel::outputs() const { return checked(impl_).outputs; }
 const std::string &CompiledModel::name() const { return checked(impl_).name; }
 double CompiledModel::compileSeconds() const { return checked(impl_).compileSeconds; }
@@ -70,22 +78,30 @@ namespace {
 
 /// Storage of one ranked memref descriptor:
 /// {allocated, aligned, offset, sizes[rank], strides[rank]}.
+/// A memref descriptor {allocated, aligned, offset, sizes..., strides...}
+/// with inline storage (no heap allocation for rank <= 6). `self` must be
+/// set (bind()) once the descriptor has its final address.
 struct Descriptor {
-  std::vector<int64_t> words;
+  llvm::SmallVector<int64_t, 15> words;
   void *self = nullptr;
   Descriptor(const Tensor &t) {
     const Shape &shape = t.shape();
-    words.resize(3 + 2 * shape.size());
+    size_t rank = shape.size();
+    words.resize(3 + 2 * rank);
     auto ptr = reinterpret_cast<int64_t>(const_cast<void *>(t.rawData()));
     words[0] = ptr;
     words[1] = ptr;
     words[2] = 0;
-    Shape strides = t.strides();
-    for (size_t i = 0; i < shape.size(); ++i) {
+    int64_t stride = 1;
+    for (size_t i = rank; i-- > 0;) {
       words[3 + i] = shape[i];
-      words[3 + shape.size() + i] = strides[i];
+      words[3 + rank + i] = stride;
+      stride *= shape[i];
     }
+  }
+  void **bind() {
     self = words.data();
+    return &self;
   }
 };
 
@@ -264,6 +280,19 @@ CompiledModel jitModule(ModuleOp module, const JitOptions &options) {
     fail("kiln::jit: LLVM could not compile @", impl->name, ": ",
          llvm::toString(engine.takeError()));
   impl->engine = std::move(*engine);
+  // The buffer functions the generated code calls, from Kiln's runtime.
+  impl->engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    auto add = [&](const char *name, void *fn) {
+      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(fn),
+                                 llvm::JITSymbolFlags::Exported};
+    };
+    add("_mlir_memref_to_llvm_alloc", reinterpret_cast<void *>(&_mlir_memref_to_llvm_alloc));
+    add("_mlir_memref_to_llvm_aligned_alloc",
+        reinterpret_cast<void *>(&_mlir_memref_to_llvm_aligned_alloc));
+    add("_mlir_memref_to_llvm_free", reinterpret_cast<void *>(&_mlir_memref_to_llvm_free));
+    return symbols;
+  });
   auto fn = impl->engine->lookupPacked("_mlir_ciface_" + impl->name);
   if (!fn)
     fail("kiln::jit: compiled code has no entry point for @", impl->name, ": ",
@@ -343,17 +372,22 @@ void CompiledModel::runInto(const std::vector<Tensor> &inputs,
         fail("kiln::CompiledModel::runInto(@", impl.name, "): output ", i,
              " shares its buffer with an input (expected distinct buffers)");
   }
-  std::vector<Descriptor> descriptors;
-  descriptors.reserve(inputs.size() + outputs.size());
+  // Inline storage: a call allocates nothing on the heap for up to 8 tensors.
+  llvm::SmallVector<Descriptor, 8> descriptors;
   for (const Tensor &t : inputs)
     descriptors.emplace_back(t);
   for (const Tensor &t : outputs)
     descriptors.emplace_back(t);
-  std::vector<void *> args;
-  args.reserve(descriptors.size());
+  llvm::SmallVector<void *, 8> args;
   for (Descriptor &d : descriptors)
-    args.push_back(&d.self);
+    args.push_back(d.bind());
+  int64_t liveBefore = bufferStats().liveBytes;
+  resetBufferPeak();
   impl.entry(args.data());
+  int64_t used = bufferStats().peakBytes - liveBefore;
+  int64_t seen = impl.peakBytes.load(std::memory_order_relaxed);
+  while (used > seen && !impl.peakBytes.compare_exchange_weak(seen, used))
+    ;
 }
 
 std::vector<Tensor> CompiledModel::run(const std::vector<Tensor> &inputs) const {

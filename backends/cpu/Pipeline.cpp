@@ -89,7 +89,11 @@ void buildCpuStage(OpPassManager &pm, CpuStage stage,
     pm.addPass(memref::createExpandStridedMetadataPass());
     pm.addPass(createLowerAffinePass());
     pm.addPass(createSCFToControlFlowPass());
-    pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+    // Buffers come from Kiln's per-thread caching allocator
+    // (runtime/Allocator.cpp): no heap traffic when a model runs again.
+    FinalizeMemRefToLLVMConversionPassOptions memrefOptions;
+    memrefOptions.useGenericFunctions = true;
+    pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefOptions));
     pm.addPass(createConvertVectorToLLVMPass());
     pm.addPass(createConvertMathToLLVMPass());
     pm.addPass(createConvertMathToLibmPass());
