@@ -226,6 +226,9 @@ struct FusePass : impl::KilnFuseBase<FusePass> {
           sizes[i] = 0;
       scf::SCFTilingOptions tiling;
       tiling.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
+      // Tiles of the epilogue are independent: threads can take them.
+      if (parallel)
+        tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
       scf::SCFTileAndFuseOptions options;
       options.setTilingOptions(tiling);
       // Fuse the contraction and the parallel ops feeding it (fills, bias

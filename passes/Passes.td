@@ -108,6 +108,8 @@ def KilnFuse : Pass<"kiln-fuse", "mlir::func::FuncOp"> {
            "Tile elementwise epilogues together with their matmul">,
     Option<"report", "report", "bool", "false",
            "Emit a remark on each function with the counts (this LLVM build's -mlir-pass-statistics is a no-op)">,
+    Option<"parallel", "parallel", "bool", "true",
+           "Make the fused tile loop an scf.forall (run on threads later)">,
     Option<"recompute", "recompute", "bool", "false",
            "Fuse elementwise producers with several users too (recomputing them)">,
     ListOption<"tileSizes", "tile-sizes", "int64_t",

@@ -44,6 +44,9 @@ struct JitOptions {
   GraphOptions graph;
   /// LLVM optimization level (0-3).
   int optLevel = 3;
+  /// Run independent tile loops on threads (OpenMP). The number of threads
+  /// is chosen per call: see kiln::setNumThreads.
+  bool parallel = true;
   /// Tile and vectorize matmuls (off: plain loops, for bisecting).
   bool vectorize = true;
   /// Print the IR after each stage (kiln, linalg, vectorized, bufferized,
@@ -55,6 +58,14 @@ struct JitOptions {
   /// Name of the function to compile (the module's only public one if empty).
   std::string function;
 };
+
+/// Threads a call of a compiled model may use: `n` > 0, or 0 for the
+/// default, which is $KILN_NUM_THREADS if set, else the number of cores.
+/// Calls running at the same time share these threads: each uses
+/// max(1, threads / calls in flight), so callers that already run several
+/// threads do not oversubscribe the machine.
+void setNumThreads(int n);
+int numThreads();
 
 /// A JIT-compiled model. Copies share the compiled code. `run` is safe to
 /// call from several threads at once: the code keeps no state between calls.

@@ -12,6 +12,10 @@
 #include "runtime/Allocator.h"
 
 #include <atomic>
+#include <cstdlib>
+#include <thread>
+
+extern "C" void omp_set_num_threads(int);
 #include "backends/cpu/Passes.h"
 #include "ir/KilnDialect.h"
 #include "runtime/Error.h"
@@ -237,6 +241,7 @@ CompiledModel jitModule(ModuleOp module, const JitOptions &options) {
 
   CpuPipelineOptions cpu;
   cpu.vectorize = options.vectorize;
+  cpu.parallel = options.parallel;
   cpu.fuse = options.graph.fuseOn();
   cpu.fuseRecompute = options.graph.fuseRecomputeOn();
   for (CpuStage stage : {CpuStage::Linalg, CpuStage::Vectorized,
@@ -343,6 +348,39 @@ static int64_t checkInputs(const CompiledModel::Impl &impl,
   return batch;
 }
 
+namespace {
+std::atomic<int> configuredThreads{0};
+std::atomic<int> callsInFlight{0};
+
+struct InFlight {
+  int calls;
+  InFlight() : calls(callsInFlight.fetch_add(1) + 1) {}
+  ~InFlight() { callsInFlight.fetch_sub(1); }
+};
+
+int defaultThreads() {
+  if (const char *env = std::getenv("KILN_NUM_THREADS")) {
+    char *end = nullptr;
+    long n = std::strtol(env, &end, 10);
+    if (end != env && n > 0)
+      return static_cast<int>(n);
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+} // namespace
+
+void setNumThreads(int n) {
+  if (n < 0)
+    fail("kiln::setNumThreads: ", n, " threads (expected >= 0; 0 = default)");
+  configuredThreads = n;
+}
+
+int numThreads() {
+  static const int fallback = defaultThreads();
+  int n = configuredThreads.load();
+  return n > 0 ? n : fallback;
+}
+
 static Shape outputShape(const TensorSpec &spec, int64_t batch) {
   Shape shape = spec.shape;
   for (int64_t &d : shape)
@@ -383,7 +421,13 @@ void CompiledModel::runInto(const std::vector<Tensor> &inputs,
     args.push_back(d.bind());
   int64_t liveBefore = bufferStats().liveBytes;
   resetBufferPeak();
-  impl.entry(args.data());
+  {
+    // Share the threads among the calls in flight (OpenMP's count is a
+    // per-calling-thread setting).
+    InFlight guard;
+    omp_set_num_threads(std::max(1, numThreads() / guard.calls));
+    impl.entry(args.data());
+  }
   int64_t used = bufferStats().peakBytes - liveBefore;
   int64_t seen = impl.peakBytes.load(std::memory_order_relaxed);
   while (used > seen && !impl.peakBytes.compare_exchange_weak(seen, used))

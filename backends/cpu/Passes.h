@@ -35,6 +35,9 @@ struct CpuPipelineOptions {
   /// let it recompute elementwise producers with several users.
   bool fuse = true;
   bool fuseRecompute = false;
+  /// Independent tile loops become scf.forall and then OpenMP parallel
+  /// loops (the thread count is chosen per call by the runtime).
+  bool parallel = true;
   /// M, N, K cache tile and M, N register tile of the matmul kernel.
   llvm::SmallVector<int64_t, 3> cacheTile = {64, 256, 256};
   llvm::SmallVector<int64_t, 2> registerTile = {4, 64};

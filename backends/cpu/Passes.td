@@ -37,7 +37,9 @@ def KilnCpuVectorizeContractions : Pass<"kiln-cpu-vectorize-contractions"> {
   }];
   let options = [
     ListOption<"cacheTile", "cache-tile", "int64_t", "M, N, K cache tile">,
-    ListOption<"registerTile", "register-tile", "int64_t", "M, N register tile">
+    ListOption<"registerTile", "register-tile", "int64_t", "M, N register tile">,
+    Option<"parallel", "parallel", "bool", "true",
+           "Make the M/N cache-tile loops scf.forall (run on threads later)">
   ];
   let dependentDialects = [
     "mlir::scf::SCFDialect", "mlir::vector::VectorDialect",

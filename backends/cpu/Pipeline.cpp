@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -45,6 +46,7 @@ void buildCpuStage(OpPassManager &pm, CpuStage stage,
     if (options.fuse) {
       KilnFuseOptions fo;
       fo.recompute = options.fuseRecompute;
+      fo.parallel = options.parallel;
       pm.addNestedPass<func::FuncOp>(createKilnFuse(fo));
       pm.addPass(createCanonicalizerPass());
       pm.addPass(createCSEPass());
@@ -55,6 +57,7 @@ void buildCpuStage(OpPassManager &pm, CpuStage stage,
       KilnCpuVectorizeContractionsOptions vo;
       vo.cacheTile = llvm::to_vector(options.cacheTile);
       vo.registerTile = llvm::to_vector(options.registerTile);
+      vo.parallel = options.parallel;
       pm.addPass(createKilnCpuVectorizeContractions(vo));
       pm.addPass(createCanonicalizerPass());
       pm.addPass(createCSEPass());
@@ -80,6 +83,14 @@ void buildCpuStage(OpPassManager &pm, CpuStage stage,
   }
   case CpuStage::LLVM: {
     pm.addPass(createKilnCpuCopiesToLoops());
+    // Parallel tile loops (scf.forall) run on OpenMP threads; without
+    // `parallel` any that remain become sequential loops.
+    if (options.parallel) {
+      pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
+      pm.addPass(createConvertSCFToOpenMPPass());
+    } else {
+      pm.addNestedPass<func::FuncOp>(createForallToForLoopPass());
+    }
     pm.addPass(createConvertLinalgToLoopsPass());
     VectorTransferToSCFOptions vs;
     vs.enableFullUnroll();
@@ -113,6 +124,9 @@ void registerCpuBackendPasses() {
     Option<bool> vectorize{*this, "vectorize",
                            llvm::cl::desc("Tile and vectorize matmuls"),
                            llvm::cl::init(true)};
+    Option<bool> parallel{*this, "parallel",
+                          llvm::cl::desc("Run independent tile loops on OpenMP threads"),
+                          llvm::cl::init(true)};
   };
   PassPipelineRegistration<PipelineOptions>(
       "kiln-cpu-pipeline",
@@ -120,6 +134,7 @@ void registerCpuBackendPasses() {
       [](OpPassManager &pm, const PipelineOptions &o) {
         CpuPipelineOptions options;
         options.fuse = o.fuse;
+        options.parallel = o.parallel;
         options.vectorize = o.vectorize;
         for (CpuStage s : {CpuStage::Linalg, CpuStage::Vectorized,
                            CpuStage::Bufferized, CpuStage::LLVM})

@@ -17,6 +17,7 @@
 #include "backends/cpu/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
@@ -99,7 +100,20 @@ struct VectorizeContractionsPass
         cacheSizes.insert(cacheSizes.begin(), 1);
         regSizes.insert(regSizes.begin(), 1);
       }
-      FailureOr<Operation *> tiled = tile(rewriter, op, cacheSizes);
+      // The M x N cache tiles are independent: an scf.forall (threads),
+      // unless the matmul already sits in one (a fused epilogue loop). The
+      // K tiles accumulate, so they stay a sequential scf.for.
+      FailureOr<Operation *> tiled = failure();
+      if (parallel && !op->getParentOfType<scf::ForallOp>()) {
+        SmallVector<int64_t> outer = cacheSizes, inner(cacheSizes.size(), 0);
+        outer.back() = 0;
+        inner.back() = cacheSizes.back();
+        tiled = tile(rewriter, op, outer, /*forall=*/true);
+        if (succeeded(tiled))
+          tiled = tile(rewriter, *tiled, inner);
+      } else {
+        tiled = tile(rewriter, op, cacheSizes);
+      }
       if (failed(tiled))
         return signalPassFailure();
       tiled = tile(rewriter, *tiled, regSizes);
@@ -147,9 +161,11 @@ struct VectorizeContractionsPass
   /// Tiles `op` with `sizes` (0 = not tiled) into scf.for loops and returns
   /// the tiled op.
   FailureOr<Operation *> tile(IRRewriter &rewriter, Operation *op,
-                              ArrayRef<int64_t> sizes) {
+                              ArrayRef<int64_t> sizes, bool forall = false) {
     scf::SCFTilingOptions options;
     options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
+    if (forall)
+      options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
     rewriter.setInsertionPoint(op);
     FailureOr<scf::SCFTilingResult> result =
         scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);

@@ -66,3 +66,31 @@ TEST(SteadyState, SecondRunAllocatesNothingAndPeakIsReported) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(Threads, ResultsDoNotDependOnTheThreadCount) {
+  kiln::Model model("resnet", 5);
+  model.output(kiln::examples::resnet(model, model.input("x", {kiln::kBatch, 3, 32, 32})),
+               "y");
+  kiln::examples::randomizeBatchNorms(model, 3);
+  kiln::Tensor x({3, 3, 32, 32});
+  kiln::Generator gen(4);
+  for (int64_t i = 0; i < x.numel(); ++i)
+    x.data<float>()[i] = static_cast<float>(gen.uniform() * 2 - 1);
+  kiln::JitOptions sequential;
+  sequential.parallel = false;
+  kiln::Tensor expected = kiln::jit(model, sequential).run({x})[0];
+  kiln::CompiledModel parallel = kiln::jit(model);
+  for (int threads : {1, 2, 3, 8}) {
+    kiln::setNumThreads(threads);
+    EXPECT_EQ(kiln::numThreads(), threads);
+    kiln::Comparison c = kiln::compareTensors(parallel.run({x})[0], expected, 1e-5, 1e-6);
+    EXPECT_TRUE(c.ok) << threads << " threads: " << c.message;
+  }
+  kiln::setNumThreads(0);
+  EXPECT_GE(kiln::numThreads(), 1);
+  EXPECT_THROW(kiln::setNumThreads(-1), kiln::Error);
+}
+
+} // namespace

@@ -1,8 +1,10 @@
 // linalg.matmul / batch_matmul on tensors whose sizes do not divide the
 // tiles -> tiled loops around a masked register tile whose contraction is
 // plain FMAs on vector<64xf32> (the default 4 x 64 register tile).
-// RUN: kiln-opt %s --kiln-cpu-vectorize-contractions | FileCheck %s
-// RUN: kiln-opt %s '--kiln-cpu-vectorize-contractions=cache-tile=8,16,4 register-tile=2,8' | FileCheck %s --check-prefix=SMALL
+// RUN: kiln-opt %s --kiln-cpu-vectorize-contractions=parallel=false | FileCheck %s
+// The M x N cache tiles become an scf.forall by default; K stays a loop.
+// RUN: kiln-opt %s --kiln-cpu-vectorize-contractions | FileCheck %s --check-prefix=PARALLEL
+// RUN: kiln-opt %s '--kiln-cpu-vectorize-contractions=cache-tile=8,16,4 register-tile=2,8 parallel=false' | FileCheck %s --check-prefix=SMALL
 // RUN: kiln-opt %s --kiln-cpu-vectorize-contractions | FileCheck %s --check-prefix=NO-CONTRACT
 // RUN: kiln-opt %s '--kiln-cpu-vectorize-contractions=cache-tile=8,16,4 register-tile=2,8' | FileCheck %s --check-prefix=NO-CONTRACT
 // RUN: not kiln-opt %s '--kiln-cpu-vectorize-contractions=cache-tile=8,16 register-tile=2,8' 2>&1 | FileCheck %s --check-prefix=BAD-OPTION
@@ -15,6 +17,11 @@
 
 // BAD-OPTION: error: kiln-cpu-vectorize-contractions: expected cache-tile=M,N,K and register-tile=M,N
 
+// PARALLEL-LABEL: func.func @matmul_odd_sizes
+// PARALLEL: scf.forall
+// PARALLEL: scf.for
+// PARALLEL: vector.fma
+// PARALLEL: scf.forall.in_parallel
 // CHECK-LABEL: func.func @matmul_odd_sizes
 // CHECK-NOT: linalg.matmul
 // Cache tile (M, N, K), then register tile (M, N) and a K step of 1.

@@ -1,11 +1,13 @@
 // --kiln-fuse on linalg: elementwise chains become one linalg.generic, and a
 // matmul's elementwise epilogue is tiled together with it (one scf.for nest
 // per matmul). report=true emits the counts as a remark on each function.
-// RUN: kiln-opt %s --convert-kiln-to-linalg --kiln-fuse=report=true --canonicalize --cse -mlir-print-op-on-diagnostic=false -verify-diagnostics | FileCheck %s
+// RUN: kiln-opt %s --convert-kiln-to-linalg '--kiln-fuse=report=true parallel=false' --canonicalize --cse -mlir-print-op-on-diagnostic=false -verify-diagnostics | FileCheck %s
 // recompute=true also fuses producers with several users (duplicating them).
-// RUN: kiln-opt %s --convert-kiln-to-linalg --kiln-fuse=recompute=true --canonicalize --cse 2>/dev/null | FileCheck %s --check-prefix=RECOMPUTE
+// RUN: kiln-opt %s --convert-kiln-to-linalg '--kiln-fuse=recompute=true parallel=false' --canonicalize --cse 2>/dev/null | FileCheck %s --check-prefix=RECOMPUTE
 // epilogues=false keeps the matmul and its epilogue apart.
-// RUN: kiln-opt %s --convert-kiln-to-linalg --kiln-fuse=epilogues=false --canonicalize --cse 2>/dev/null | FileCheck %s --check-prefix=NOEPI
+// By default the fused tile loop is an scf.forall (threads take its tiles).
+// RUN: kiln-opt %s --convert-kiln-to-linalg --kiln-fuse --canonicalize --cse 2>/dev/null | FileCheck %s --check-prefix=PARALLEL
+// RUN: kiln-opt %s --convert-kiln-to-linalg '--kiln-fuse=epilogues=false parallel=false' --canonicalize --cse 2>/dev/null | FileCheck %s --check-prefix=NOEPI
 
 // CHECK-DAG: #[[ID2:.+]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1) -> (d1)>
@@ -191,3 +193,9 @@ func.func @matmul_two_users(%x: tensor<16x64xf32>, %w: tensor<64x32xf32>) -> (te
   %1 = kiln.relu %0 : tensor<16x32xf32>
   return %0, %1 : tensor<16x32xf32>, tensor<16x32xf32>
 }
+
+// PARALLEL-LABEL: func.func @matmul_bias_relu
+// PARALLEL: scf.forall
+// PARALLEL: linalg.matmul
+// PARALLEL: linalg.generic
+// PARALLEL: scf.forall.in_parallel
