@@ -1,0 +1,148 @@
+//===- ClusteringTest.cpp - k-means, PCA, ICA -----------------------------===//
+#include "MlTestData.h"
+#include "runtime/classical/Decomposition.h"
+#include "runtime/classical/KMeans.h"
+#include "runtime/classical/Metrics.h"
+#include "tests/TestSupport.h"
+
+#include <cmath>
+
+using namespace kiln::ml;
+using namespace kiln::ml::testing;
+using kiln::testing::errorOf;
+
+namespace {
+struct ClusterCase {
+  const char *name;
+  int k;
+  bool scaled;
+};
+const ClusterCase kKMeansCases[] = {{"iris", 3, false}, {"wine", 3, true}, {"digits", 10, false}};
+} // namespace
+
+TEST(KMeansTest, QualityAgainstSklearn) {
+  for (const auto &c : kKMeansCases) {
+    SCOPED_TRACE(c.name);
+    const Split &d = dataset(c.name, c.scaled);
+    KMeansOptions o;
+    o.nClusters = c.k;
+    o.nInit = 10;
+    KMeans km(o);
+    km.fit(d.Xtr);
+    expectQuality(std::string("kmeans/") + c.name, km.inertia(), /*higherIsBetter=*/false);
+    expectQuality(std::string("kmeans_ari/") + c.name, adjustedRandIndex(d.ltr, km.labels()),
+                  true, 0.05);
+    // Inertia is the sum of squared distances to the assigned centers, and
+    // predict on the training rows gives the training labels.
+    EXPECT_NEAR(-km.score(d.Xtr), km.inertia(), 1e-9 * km.inertia());
+    EXPECT_EQ(km.predict(d.Xtr), km.labels());
+    Matrix D = km.transform(d.Xtr);
+    EXPECT_NEAR(D.rowwise().minCoeff().squaredNorm(), km.inertia(), 1e-9 * km.inertia());
+  }
+}
+
+TEST(KMeansTest, DeterministicAndThreadIndependent) {
+  const Split &d = dataset("digits");
+  KMeansOptions o;
+  o.nClusters = 10;
+  o.nInit = 2;
+  o.seed = 5;
+  o.threads = 1;
+  KMeans a(o);
+  a.fit(d.Xtr);
+  o.threads = 3;
+  KMeans b(o);
+  b.fit(d.Xtr);
+  EXPECT_EQ(a.labels(), b.labels());
+  EXPECT_EQ(a.centers(), b.centers());
+}
+
+TEST(KMeansTest, SaveLoad) {
+  const Split &d = dataset("iris");
+  KMeansOptions o;
+  o.nClusters = 3;
+  KMeans km(o);
+  km.fit(d.Xtr);
+  km.save(tempPath("km.safetensors"));
+  KMeans back = KMeans::load(tempPath("km.safetensors"));
+  EXPECT_EQ(back.centers(), km.centers());
+  EXPECT_EQ(back.predict(d.Xte), km.predict(d.Xte));
+}
+
+TEST(KMeansTest, BadInput) {
+  KMeansOptions o;
+  o.nClusters = 8;
+  EXPECT_CONTAINS(errorOf([&] { KMeans(o).fit(Matrix::Random(5, 2)); }),
+                  "kiln.ml.KMeans.fit: X has 5 rows (5x2) but nClusters is 8");
+  EXPECT_CONTAINS(errorOf([&] { KMeans(o).fit(Matrix(0, 2)); }), "X is empty");
+  Matrix X = Matrix::Random(20, 2);
+  X(3, 1) = std::nan("");
+  EXPECT_CONTAINS(errorOf([&] { KMeans(o).fit(X); }), "non-finite");
+  o.nClusters = 0;
+  EXPECT_CONTAINS(errorOf([&] { KMeans(o).fit(Matrix::Random(5, 2)); }), "nClusters is 0");
+  EXPECT_CONTAINS(errorOf([&] { KMeans().predict(Matrix::Random(5, 2)); }), "not fitted");
+  // Duplicate points: more clusters than distinct points still terminates
+  // with finite centers (empty clusters are re-seeded).
+  o.nClusters = 4;
+  Matrix dup = Matrix::Ones(6, 2);
+  dup.bottomRows(3) *= 2;
+  KMeans km(o);
+  km.fit(dup);
+  EXPECT_TRUE(km.centers().allFinite());
+  EXPECT_NEAR(km.inertia(), 0.0, 1e-12);
+}
+
+TEST(PCATest, ExplainedVarianceAgainstSklearn) {
+  for (auto [name, scaled] : {std::pair<const char *, bool>{"digits", false}, {"wine", true}}) {
+    SCOPED_TRACE(name);
+    const auto &ref = golden()["quality"][std::string("pca/") + name];
+    const Split &d = dataset(name, scaled);
+    Vector evr = toVector(ref["values"]), ev = toVector(ref["explained_variance"]);
+    PCAOptions o;
+    o.nComponents = static_cast<int>(evr.size());
+    PCA pca(o);
+    pca.fit(d.Xtr);
+    EXPECT_LE(((pca.explainedVarianceRatio() - evr).array() / evr.array()).abs().maxCoeff(), 1e-6);
+    EXPECT_LE(((pca.explainedVariance() - ev).array() / ev.array()).abs().maxCoeff(), 1e-6);
+    std::printf("QUALITY %-40s kiln %.6f sklearn %.6f\n", (std::string("pca_evr_sum/") + name).c_str(),
+                pca.explainedVarianceRatio().sum(), evr.sum());
+    // Components are orthonormal; reconstruction error of the test rows
+    // matches sklearn's.
+    Matrix C = pca.components();
+    EXPECT_LE((C * C.transpose() - Matrix::Identity(C.rows(), C.rows())).cwiseAbs().maxCoeff(), 1e-9);
+    double mse = (pca.inverseTransform(pca.transform(d.Xte)) - d.Xte).array().square().mean();
+    EXPECT_NEAR(mse, ref["reconstruction_mse"].get<double>(),
+                1e-6 * ref["reconstruction_mse"].get<double>());
+  }
+}
+
+TEST(PCATest, WhitenAndWideData) {
+  const Split &d = dataset("wine", true);
+  PCAOptions o;
+  o.nComponents = 3;
+  o.whiten = true;
+  PCA pca(o);
+  Matrix Z = pca.fitTransform(d.Xtr);
+  Matrix cov = Z.transpose() * Z / static_cast<double>(Z.rows() - 1);
+  EXPECT_LE((cov - Matrix::Identity(3, 3)).cwiseAbs().maxCoeff(), 1e-9);
+  // More columns than rows takes the SVD path; it agrees with the
+  // covariance path on the variances.
+  Matrix wide = d.Xtr.topRows(8);
+  PCA p1({0, false, 1});
+  p1.fit(wide);
+  EXPECT_EQ(p1.components().rows(), 8);
+  Matrix Xc = wide.rowwise() - wide.colwise().mean();
+  EXPECT_NEAR(p1.explainedVariance().sum(), Xc.squaredNorm() / 7.0, 1e-9);
+}
+
+TEST(PCATest, SaveLoadAndBadInput) {
+  const Split &d = dataset("digits");
+  PCA pca({5, false, 0});
+  pca.fit(d.Xtr);
+  pca.save(tempPath("pca.safetensors"));
+  EXPECT_EQ(PCA::load(tempPath("pca.safetensors")).transform(d.Xte), pca.transform(d.Xte));
+  EXPECT_CONTAINS(errorOf([&] { PCA({65, false, 0}).fit(d.Xtr); }),
+                  "nComponents is 65 for X 1257x64; expected 1..64");
+  EXPECT_CONTAINS(errorOf([&] { pca.transform(Matrix::Ones(2, 3)); }), "fitted on 64 feature(s)");
+  EXPECT_CONTAINS(errorOf([&] { PCA().fit(Matrix::Ones(1, 3)); }), "expected at least 2");
+}
