@@ -20,6 +20,7 @@
 #include <Eigen/Core>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <random>
@@ -77,6 +78,31 @@ void parallelFor(Index n, int threads, Fn &&fn, Index minPerThread = 1) {
   fn(Index(0), std::min(n, chunk));
   for (auto &th : pool)
     th.join();
+}
+
+/// Runs fn(task) for task in [0, tasks) on up to `threads` std::threads that
+/// take tasks from a shared counter (for uneven work such as forest trees).
+template <typename Fn> void parallelTasks(Index tasks, int threads, Fn &&fn) {
+  std::atomic<Index> next{0};
+  auto worker = [&] {
+    for (Index t = next++; t < tasks; t = next++)
+      fn(t);
+  };
+  Index t = std::max<Index>(1, std::min<Index>(threads, tasks));
+  std::vector<std::thread> pool;
+  for (Index i = 1; i < t; ++i)
+    pool.emplace_back(worker);
+  worker();
+  for (auto &th : pool)
+    th.join();
+}
+
+/// A generator for sub-task `task` of a fit seeded with `seed` (independent
+/// of which thread runs it).
+inline Rng taskRng(uint64_t seed, uint64_t task) {
+  std::seed_seq seq{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32),
+                    static_cast<uint32_t>(task), static_cast<uint32_t>(task >> 32)};
+  return Rng(seq);
 }
 
 // --- Input checks -------------------------------------------------------
