@@ -146,3 +146,69 @@ TEST(PCATest, SaveLoadAndBadInput) {
   EXPECT_CONTAINS(errorOf([&] { pca.transform(Matrix::Ones(2, 3)); }), "fitted on 64 feature(s)");
   EXPECT_CONTAINS(errorOf([&] { PCA().fit(Matrix::Ones(1, 3)); }), "expected at least 2");
 }
+
+namespace {
+/// The three sources of gen_golden.py's ica_sources(): sine, square, sawtooth.
+Matrix icaSources() {
+  const Index n = 2000;
+  Matrix S(n, 3);
+  for (Index i = 0; i < n; ++i) {
+    double t = 8.0 * static_cast<double>(i) / static_cast<double>(n - 1);
+    double s = std::sin(3.0 * t);
+    S(i, 0) = std::sin(2.0 * t);
+    S(i, 1) = s > 0 ? 1.0 : (s < 0 ? -1.0 : 0.0);
+    S(i, 2) = 2.0 * std::fmod(t * 0.7, 1.0) - 1.0;
+  }
+  return S;
+}
+} // namespace
+
+TEST(FastICATest, RecoversSourcesAsWellAsSklearn) {
+  Matrix S = icaSources();
+  Matrix A(3, 3);
+  A << 1.0, 1.0, 1.0, 0.5, 2.0, 1.0, 1.5, 1.0, 2.0;
+  Matrix X = S * A.transpose();
+  FastICAOptions o;
+  o.maxIter = 1000;
+  FastICA ica(o);
+  Matrix R = ica.fitTransform(X);
+  EXPECT_TRUE(ica.converged());
+  // Mean over sources of the best |correlation| with a recovered component.
+  auto corr = [](const Vector &a, const Vector &b) {
+    Vector x = a.array() - a.mean(), y = b.array() - b.mean();
+    return std::abs(x.dot(y)) / std::sqrt(x.squaredNorm() * y.squaredNorm());
+  };
+  double total = 0;
+  for (Index s = 0; s < 3; ++s) {
+    double best = 0;
+    for (Index r = 0; r < 3; ++r)
+      best = std::max(best, corr(S.col(s), R.col(r)));
+    total += best;
+  }
+  expectQuality("ica/three_sources", total / 3);
+  // Unit-variance sources; the mixing matrix maps them back to the data.
+  Matrix cov = (R.rowwise() - R.colwise().mean()).transpose() * (R.rowwise() - R.colwise().mean()) /
+               static_cast<double>(R.rows() - 1);
+  EXPECT_LE((cov - Matrix::Identity(3, 3)).cwiseAbs().maxCoeff(), 1e-6);
+  EXPECT_LE((ica.inverseTransform(R) - X).cwiseAbs().maxCoeff(), 1e-9);
+  for (auto fun : {IcaFunction::Exp, IcaFunction::Cube}) {
+    FastICAOptions f = o;
+    f.fun = fun;
+    FastICA other(f);
+    other.fit(X);
+    EXPECT_TRUE(other.transform(X).allFinite());
+  }
+  ica.save(tempPath("ica.safetensors"));
+  EXPECT_EQ(FastICA::load(tempPath("ica.safetensors")).transform(X), ica.transform(X));
+}
+
+TEST(FastICATest, BadInput) {
+  Matrix X = Matrix::Random(50, 3);
+  X.col(2) = X.col(0); // rank 2
+  EXPECT_CONTAINS(errorOf([&] { FastICA().fit(X); }), "has rank below nComponents = 3");
+  FastICA two({2, IcaFunction::LogCosh, 200, 1e-4, 0});
+  two.fit(X); // the documented way out: fewer components
+  EXPECT_EQ(two.unmixing().rows(), 2);
+  EXPECT_CONTAINS(errorOf([&] { FastICA({4, IcaFunction::LogCosh, 200, 1e-4, 0}).fit(X); }),
+                  "nComponents is 4");
+}
