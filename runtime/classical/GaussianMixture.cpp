@@ -70,6 +70,29 @@ Matrix GaussianMixture::weightedLogProb(const Matrix &X, int threads) const {
   Matrix out(n, k);
   Index blocks = (n + kBlock - 1) / kBlock;
   const bool full = options_.covarianceType == CovarianceType::Full;
+  if (!full) {
+    // sum_j (x_j - mu_j)^2 / var_j = x^2 . p - 2 x . (mu p) + mu^2 . p, with
+    // p = 1 / var: two GEMMs for all components at once.
+    Matrix P(k, d), MP(k, d);
+    Vector constant(k);
+    for (Index c = 0; c < k; ++c) {
+      P.row(c) = precisionFactors_[static_cast<std::size_t>(c)].col(0).array().square().transpose();
+      MP.row(c) = means_.row(c).cwiseProduct(P.row(c));
+      constant[c] = std::log(weights_[c]) -
+                    0.5 * (static_cast<double>(d) * kLog2Pi + logDets_[c] + means_.row(c).dot(MP.row(c)));
+    }
+    parallelFor(blocks, threads, [&](Index bb, Index be) {
+      for (Index blk = bb; blk < be; ++blk) {
+        Index b = blk * kBlock, len = std::min(n, b + kBlock) - b;
+        auto Xb = X.middleRows(b, len);
+        auto Ob = out.middleRows(b, len);
+        Ob.noalias() = Xb.array().square().matrix() * P.transpose();
+        Ob.noalias() -= 2.0 * Xb * MP.transpose();
+        Ob = (-0.5 * Ob).rowwise() + constant.transpose();
+      }
+    });
+    return out;
+  }
   parallelFor(blocks, threads, [&](Index bb, Index be) {
     Matrix Z;
     for (Index blk = bb; blk < be; ++blk) {
@@ -77,10 +100,7 @@ Matrix GaussianMixture::weightedLogProb(const Matrix &X, int threads) const {
       auto Xb = X.middleRows(b, len);
       for (Index c = 0; c < k; ++c) {
         const Matrix &P = precisionFactors_[static_cast<std::size_t>(c)];
-        if (full)
-          Z.noalias() = (Xb.rowwise() - means_.row(c)) * P.transpose();
-        else
-          Z = ((Xb.rowwise() - means_.row(c)).array().rowwise() * P.col(0).transpose().array());
+        Z.noalias() = (Xb.rowwise() - means_.row(c)) * P.transpose();
         double constant = std::log(weights_[c]) - 0.5 * (static_cast<double>(d) * kLog2Pi + logDets_[c]);
         out.block(b, c, len, 1) = (-0.5 * Z.rowwise().squaredNorm()).array() + constant;
       }
@@ -118,23 +138,35 @@ GaussianMixture &GaussianMixture::fit(const Matrix &X) {
       sums += meanParts[p];
     means_ = sums.array().colwise() / nk.array();
     covs_.assign(static_cast<std::size_t>(k), Matrix());
+    if (!full) {
+      // var = E_r[x^2] - mean^2 (one GEMM for all components), floored at 0
+      // against rounding, plus regCovar.
+      auto sqParts = blockSums(n, threads, k, d, [&](Index b, Index e, Matrix &acc) {
+        acc.noalias() += R.middleRows(b, e - b).transpose() * X.middleRows(b, e - b).array().square().matrix();
+      });
+      Matrix avgX2 = sqParts[0];
+      for (std::size_t p = 1; p < sqParts.size(); ++p)
+        avgX2 += sqParts[p];
+      avgX2.array().colwise() /= nk.array();
+      for (Index c = 0; c < k; ++c)
+        covs_[static_cast<std::size_t>(c)] =
+            ((avgX2.row(c) - means_.row(c).cwiseAbs2()).cwiseMax(0.0).array() + o.regCovar)
+                .transpose()
+                .matrix();
+      factorize(who.c_str());
+      return;
+    }
     for (Index c = 0; c < k; ++c) {
-      auto parts = blockSums(n, threads, full ? d : d, full ? d : 1, [&](Index b, Index e, Matrix &acc) {
+      auto parts = blockSums(n, threads, d, d, [&](Index b, Index e, Matrix &acc) {
         Matrix D = X.middleRows(b, e - b).rowwise() - means_.row(c);
         auto r = R.col(c).segment(b, e - b);
-        if (full)
-          acc.noalias() += (D.array().colwise() * r.array()).matrix().transpose() * D;
-        else
-          acc.noalias() += (D.array().square().colwise() * r.array()).colwise().sum().transpose().matrix();
+        acc.noalias() += (D.array().colwise() * r.array()).matrix().transpose() * D;
       });
       Matrix S = parts[0];
       for (std::size_t p = 1; p < parts.size(); ++p)
         S += parts[p];
       S /= nk[c];
-      if (full)
-        S.diagonal().array() += o.regCovar;
-      else
-        S.array() += o.regCovar;
+      S.diagonal().array() += o.regCovar;
       covs_[static_cast<std::size_t>(c)] = std::move(S);
     }
     factorize(who.c_str());

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <mutex>
+#include <numeric>
 
 namespace kiln::ml {
 
@@ -13,14 +14,35 @@ namespace {
 
 constexpr Index kBlock = 256;
 
-/// Squared distances of rows [b, e) of X to every center: |x|^2 - 2 x.c + |c|^2,
-/// clipped at 0.
-void blockDistances(const RowMatrix &X, const Vector &xNorm, const RowMatrix &C,
-                    const Vector &cNorm, Index b, Index e, Matrix &out) {
-  out.noalias() = X.middleRows(b, e - b) * C.transpose();
-  for (Index j = 0; j < out.cols(); ++j)
-    for (Index i = 0; i < out.rows(); ++i)
-      out(i, j) = std::max(0.0, xNorm[b + i] - 2 * out(i, j) + cNorm[j]);
+/// Centers transposed (d x kPad, row-major, padded with zero columns to a
+/// multiple of 8) with their squared norms (+inf for the padding): the
+/// layout of the assignment kernel below.
+struct CenterTable {
+  static constexpr Index kLanes = 8;
+  Index k, kPad;
+  RowMatrix t;
+  Vector norm;
+  explicit CenterTable(const RowMatrix &C)
+      : k(C.rows()), kPad((C.rows() + kLanes - 1) / kLanes * kLanes),
+        t(RowMatrix::Zero(C.cols(), kPad)),
+        norm(Vector::Constant(kPad, std::numeric_limits<double>::infinity())) {
+    t.leftCols(k) = C.transpose();
+    norm.head(k) = C.rowwise().squaredNorm();
+  }
+};
+
+/// acc[j] = |c_j|^2 - 2 x.c_j for every center j (kPad entries): for each
+/// feature one broadcast multiply-add over 8 contiguous centers at a time
+/// (for small k this beats packing the rows for a GEMM).
+inline void partialDistances(const double *x, const CenterTable &ct, double *acc) {
+  using Lane = Eigen::Array<double, CenterTable::kLanes, 1>;
+  const Index d = ct.t.rows(), kPad = ct.kPad;
+  for (Index j0 = 0; j0 < kPad; j0 += CenterTable::kLanes) {
+    Lane a = Eigen::Map<const Lane>(ct.norm.data() + j0);
+    for (Index f = 0; f < d; ++f)
+      a += (-2.0 * x[f]) * Eigen::Map<const Lane>(ct.t.data() + f * kPad + j0);
+    Eigen::Map<Lane>(acc + j0) = a;
+  }
 }
 
 struct Assignment {
@@ -30,22 +52,20 @@ struct Assignment {
 
 void assign(const RowMatrix &X, const Vector &xNorm, const RowMatrix &C, int threads,
             Assignment &a) {
-  Vector cNorm = C.rowwise().squaredNorm();
-  Index n = X.rows();
-  Index blocks = (n + kBlock - 1) / kBlock;
-  parallelFor(blocks, threads, [&](Index bb, Index be) {
-    Matrix D;
-    for (Index blk = bb; blk < be; ++blk) {
-      Index b = blk * kBlock, e = std::min(n, b + kBlock);
-      D.resize(e - b, C.rows());
-      blockDistances(X, xNorm, C, cNorm, b, e, D);
-      for (Index i = 0; i < e - b; ++i) {
-        Index best;
-        a.dist[b + i] = D.row(i).minCoeff(&best);
-        a.labels[b + i] = static_cast<int>(best);
-      }
+  CenterTable ct(C);
+  Index n = X.rows(), k = C.rows();
+  parallelFor(n, threads, [&](Index b, Index e) {
+    std::vector<double> acc(static_cast<std::size_t>(ct.kPad));
+    for (Index i = b; i < e; ++i) {
+      partialDistances(X.row(i).data(), ct, acc.data());
+      Index best = 0;
+      for (Index j = 1; j < k; ++j)
+        if (acc[static_cast<std::size_t>(j)] < acc[static_cast<std::size_t>(best)])
+          best = j;
+      a.dist[i] = std::max(0.0, xNorm[i] + acc[static_cast<std::size_t>(best)]);
+      a.labels[i] = static_cast<int>(best);
     }
-  });
+  }, kBlock);
 }
 
 /// Exact squared distance of each row to its assigned center.
@@ -129,39 +149,44 @@ RunResult lloyd(const RowMatrix &X, const Vector &xNorm, RowMatrix C, const KMea
 Matrix kmeansPlusPlus(const RowMatrix &X, int k, Rng &rng) {
   Index n = X.rows();
   RowMatrix C(k, X.cols());
+  Vector xNorm = X.rowwise().squaredNorm();
   std::uniform_int_distribution<Index> first(0, n - 1);
   C.row(0) = X.row(first(rng));
   Vector closest(n);
   for (Index i = 0; i < n; ++i)
     closest[i] = (X.row(i) - C.row(0)).squaredNorm();
-  double potential = closest.sum();
   const int trials = 2 + static_cast<int>(std::log(static_cast<double>(k)));
   std::uniform_real_distribution<double> unit(0.0, 1.0);
-  Vector cumulative(n), candidateDist(n), bestDist(n);
+  Vector cumulative(n);
+  RowMatrix cand(trials, X.cols());
+  std::vector<Index> candIdx(static_cast<std::size_t>(trials));
+  Matrix D(n, trials);
   for (int c = 1; c < k; ++c) {
     std::partial_sum(closest.data(), closest.data() + n, cumulative.data());
-    double bestPotential = std::numeric_limits<double>::infinity();
-    Index bestCandidate = 0;
     for (int t = 0; t < trials; ++t) {
       double r = unit(rng) * cumulative[n - 1];
-      Index cand = std::lower_bound(cumulative.data(), cumulative.data() + n, r) - cumulative.data();
-      cand = std::min(cand, n - 1);
-      double pot = 0;
-      for (Index i = 0; i < n; ++i) {
-        candidateDist[i] = std::min(closest[i], (X.row(i) - X.row(cand)).squaredNorm());
-        pot += candidateDist[i];
-      }
-      if (pot < bestPotential) {
-        bestPotential = pot;
-        bestCandidate = cand;
-        bestDist = candidateDist;
+      Index i = std::lower_bound(cumulative.data(), cumulative.data() + n, r) - cumulative.data();
+      candIdx[static_cast<std::size_t>(t)] = std::min(i, n - 1);
+      cand.row(t) = X.row(candIdx[static_cast<std::size_t>(t)]);
+    }
+    // Squared distances of every row to the candidates in one GEMM, then
+    // the potential (sum of min(closest, d)) of each candidate.
+    CenterTable ct(cand);
+    Vector potential = Vector::Zero(trials);
+    std::vector<double> acc(static_cast<std::size_t>(ct.kPad));
+    for (Index i = 0; i < n; ++i) {
+      partialDistances(X.row(i).data(), ct, acc.data());
+      for (int t = 0; t < trials; ++t) {
+        double d = std::min(closest[i], std::max(0.0, xNorm[i] + acc[static_cast<std::size_t>(t)]));
+        D(i, t) = d;
+        potential[t] += d;
       }
     }
-    C.row(c) = X.row(bestCandidate);
-    closest = bestDist;
-    potential = bestPotential;
+    Index best;
+    potential.minCoeff(&best);
+    C.row(c) = cand.row(best);
+    closest = D.col(best);
   }
-  (void)potential;
   return C;
 }
 
@@ -181,7 +206,8 @@ KMeans &KMeans::fit(const Matrix &X) {
   int threads = resolveThreads(o.threads);
   RowMatrix R = X;
   Vector xNorm = R.rowwise().squaredNorm();
-  Vector var = (X.rowwise() - X.colwise().mean()).array().square().colwise().mean();
+  Eigen::RowVectorXd colMean = X.colwise().mean();
+  Vector var = ((X.rowwise() - colMean).array().square().colwise().mean()).transpose();
   double tolerance = o.tol * var.mean();
   Rng rng(o.seed);
   RunResult best;
