@@ -3,6 +3,7 @@
 #include "runtime/classical/Decomposition.h"
 #include "runtime/classical/KMeans.h"
 #include "runtime/classical/Metrics.h"
+#include "runtime/Safetensors.h"
 #include "tests/TestSupport.h"
 
 #include <cmath>
@@ -211,4 +212,34 @@ TEST(FastICATest, BadInput) {
   EXPECT_EQ(two.unmixing().rows(), 2);
   EXPECT_CONTAINS(errorOf([&] { FastICA({4, IcaFunction::LogCosh, 200, 1e-4, 0}).fit(X); }),
                   "nComponents is 4");
+}
+
+TEST(ModelFileTest, MalformedFilesAreErrors) {
+  // A PCA file whose mean does not match the components.
+  ModelWriter w("PCA");
+  w.put("components", Matrix(Matrix::Identity(2, 3)));
+  w.put("mean", Vector(Vector::Zero(4)));
+  w.put("explained_variance", Vector(Vector::Ones(2)));
+  w.put("explained_variance_ratio", Vector(Vector::Ones(2)));
+  w.setting("whiten", 0.0);
+  w.save(tempPath("pca.safetensors"));
+  EXPECT_CONTAINS(errorOf([&] { PCA::load(tempPath("pca.safetensors")); }),
+                  "tensor 'mean' is tensor<4xf64>; expected a 1-D tensor of size 3");
+  // A k-means file with a NaN center, and one without the centers.
+  ModelWriter k("KMeans");
+  Matrix C = Matrix::Zero(2, 2);
+  C(1, 1) = NAN;
+  k.put("centers", C);
+  k.setting("inertia", 1.0);
+  k.save(tempPath("km.safetensors"));
+  EXPECT_CONTAINS(errorOf([&] { KMeans::load(tempPath("km.safetensors")); }), "non-finite value");
+  ModelWriter empty("KMeans");
+  empty.setting("inertia", 1.0);
+  empty.save(tempPath("km2.safetensors"));
+  EXPECT_CONTAINS(errorOf([&] { KMeans::load(tempPath("km2.safetensors")); }),
+                  "missing tensor 'centers'");
+  // Not a model file at all.
+  kiln::saveSafetensors(tempPath("plain.safetensors"), {{"x", toTensor(Vector(Vector::Ones(2)))}});
+  EXPECT_CONTAINS(errorOf([&] { KMeans::load(tempPath("plain.safetensors")); }),
+                  "is not a Kiln ML model file");
 }
