@@ -24,7 +24,11 @@ demo: build
 test: build
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
-bench: build
+# Benchmarks also need their baselines: OpenBLAS (linked into kiln-bench
+# when present), PyTorch and scikit-learn (the comparison scripts).
+bench:
+	@./scripts/install-deps.sh --bench
+	@$(MAKE) --no-print-directory build
 	@./$(BUILD)/bin/kiln-bench
 
 format:

@@ -10,6 +10,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3
 )
+# `--bench`: the baselines of the benchmarks too.
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(libopenblas-dev python3-torch python3-sklearn python3-numpy)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
