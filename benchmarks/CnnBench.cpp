@@ -77,7 +77,24 @@ kiln::Value conv3x3(kiln::Model &m, kiln::Value x) {
   return conv(x);
 }
 
+void BM_Compile(benchmark::State &state, bool big);
+void BM_ResNet18(benchmark::State &state);
+
 int registerAll() {
+  benchmark::RegisterBenchmark("BM_Compile/resnet-example",
+                               [](benchmark::State &s) { BM_Compile(s, false); })
+      ->Unit(benchmark::kMillisecond)
+      ->Iterations(3)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("BM_Compile/resnet18",
+                               [](benchmark::State &s) { BM_Compile(s, true); })
+      ->Unit(benchmark::kMillisecond)
+      ->Iterations(1)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("BM_ResNet18/O2", BM_ResNet18)
+      ->Arg(1)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
   for (const Variant &v : variants()) {
     // O0 convolutions are scalar loops: a few iterations say enough.
     auto conv = benchmark::RegisterBenchmark(
@@ -99,6 +116,27 @@ int registerAll() {
     lenet->Arg(1)->Arg(8)->Unit(benchmark::kMicrosecond)->UseRealTime();
   }
   return 0;
+}
+
+/// JIT compile time (the whole pipeline, kiln IR to native code) of the
+/// example CNN and of ResNet-18; one compile per iteration.
+void BM_Compile(benchmark::State &state, bool big) {
+  kiln::Model model("net", 1);
+  kiln::Shape in = big ? kiln::Shape{kiln::kBatch, 3, 224, 224}
+                       : kiln::Shape{kiln::kBatch, 3, 32, 32};
+  kiln::Value x = model.input("x", in);
+  model.output(big ? kiln::examples::resnet18(model, x) : kiln::examples::resnet(model, x),
+               "y");
+  for (auto _ : state) {
+    kiln::CompiledModel net = kiln::jit(model);
+    benchmark::DoNotOptimize(&net);
+  }
+}
+
+/// ResNet-18 inference, batch 1 (1.8 GFLOP per image).
+void BM_ResNet18(benchmark::State &state) {
+  runNetwork(state, kiln::examples::resnet18, {3, 224, 224}, variants().front(),
+             1.82e9);
 }
 
 const int registered = registerAll();

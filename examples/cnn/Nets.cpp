@@ -59,6 +59,25 @@ Value resnet(Model &model, Value x, int blocksPerStage) {
   return fc(y);
 }
 
+Value resnet18(Model &model, Value x) {
+  nn::Conv2d stem(model, "conv1", 3, 64, 7, 2, 3, 1, 1, /*bias=*/false);
+  nn::BatchNorm2d bn(model, "bn1", 64);
+  Value y = maxPool2d(relu(bn(stem(x))), 3, 2, 1);
+  int64_t width = 64;
+  for (int stage = 0; stage < 4; ++stage) {
+    int64_t out = 64 << stage;
+    for (int b = 0; b < 2; ++b) {
+      BasicBlock block(model, "layer" + std::to_string(stage + 1) + "." + std::to_string(b),
+                       width, out, (stage > 0 && b == 0) ? 2 : 1);
+      y = block(y);
+      width = out;
+    }
+  }
+  y = flatten(globalAvgPool2d(y), 1);
+  nn::Linear fc(model, "fc", 512, 1000);
+  return fc(y);
+}
+
 void randomizeBatchNorms(Model &model, uint64_t seed) {
   Generator gen(seed);
   auto endsWith = [](const std::string &s, const std::string &suffix) {

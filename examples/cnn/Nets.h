@@ -37,6 +37,10 @@ Value lenet(Model &model, Value x);
 /// stages), global average pooling, linear -> 10 logits.
 Value resnet(Model &model, Value x, int blocksPerStage = 1);
 
+/// torchvision's resnet18 for [N, 3, 224, 224] -> 1000 logits (11.7 M
+/// parameters, 1.8 GFLOP per image), with its parameter names.
+Value resnet18(Model &model, Value x);
+
 /// Gives every batch norm of `model` non-trivial statistics and affine
 /// parameters (deterministic in `seed`), as a trained network has; with
 /// PyTorch's defaults (mean 0, var 1, weight 1, bias 0) folding would be a
