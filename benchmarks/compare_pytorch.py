@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
-"""Kiln vs PyTorch on the CNN benchmarks, one thread, same machine, same run.
+"""Kiln vs PyTorch on the CNN benchmarks, same threads, same machine, same run.
 
 Runs build/bin/kiln-bench (Conv3x3, ResNet, LeNet at batch 1 and 8, with the
 graph optimizations on and each switched off) and times the same networks in
 PyTorch eager mode and as torch.jit.freeze(torch.jit.script(...)), then
 prints a Markdown table for BENCHMARKS.md.
 
-    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 \
-        benchmarks/compare_pytorch.py [--kiln-bench build/bin/kiln-bench] [--min-time 0.5]
+    /usr/bin/python3 benchmarks/compare_pytorch.py [--threads 1] \
+        [--kiln-bench build/bin/kiln-bench] [--min-time 0.5]
 
 The PyTorch networks mirror examples/cnn/Nets.cpp layer for layer (weights
 are random: only the time is compared here; tests/golden checks numbers).
@@ -19,12 +19,20 @@ import subprocess
 import sys
 import time
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# Threads for both systems: --threads N (default 1), read before torch loads.
+THREADS = 1
+for i, arg in enumerate(sys.argv):
+    if arg == "--threads" and i + 1 < len(sys.argv):
+        THREADS = int(sys.argv[i + 1])
+    elif arg.startswith("--threads="):
+        THREADS = int(arg.split("=", 1)[1])
+os.environ["OMP_NUM_THREADS"] = str(THREADS)
+os.environ["OPENBLAS_NUM_THREADS"] = str(THREADS)
+os.environ["KILN_NUM_THREADS"] = str(THREADS)
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 
-torch.set_num_threads(1)
+torch.set_num_threads(THREADS)
 
 
 class BasicBlock(nn.Module):
@@ -59,6 +67,28 @@ class ResNet(nn.Module):
         return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(y, 1), 1))
 
 
+class ResNet18(nn.Module):
+    """torchvision's resnet18 layout (examples/cnn resnet18)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
+        blocks, width = [], 64
+        for stage in range(4):
+            out = 64 << stage
+            for b in range(2):
+                blocks.append(BasicBlock(width, out, 2 if stage > 0 and b == 0 else 1))
+                width = out
+        self.layers = nn.Sequential(*blocks)
+        self.fc = nn.Linear(512, 1000)
+
+    def forward(self, x):
+        y = nn.functional.max_pool2d(torch.relu(self.bn1(self.conv1(x))), 3, 2, 1)
+        y = self.layers(y)
+        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(y, 1), 1))
+
+
 def lenet():
     return nn.Sequential(nn.Conv2d(1, 6, 5, 1, 2), nn.ReLU(), nn.MaxPool2d(2),
                          nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
@@ -70,7 +100,9 @@ NETWORKS = {
     "Conv3x3": (lambda: nn.Conv2d(64, 64, 3, 1, 1), (64, 56, 56)),
     "ResNet": (ResNet, (3, 32, 32)),
     "LeNet": (lenet, (1, 28, 28)),
+    "ResNet18": (ResNet18, (3, 224, 224)),
 }
+BATCHES = {"ResNet18": (1,)}
 
 
 def time_torch(fn, x, min_time):
@@ -90,10 +122,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kiln-bench", default="build/bin/kiln-bench")
     ap.add_argument("--min-time", type=float, default=0.5)
+    ap.add_argument("--threads", type=int, default=1,
+                    help="threads for Kiln (KILN_NUM_THREADS) and PyTorch")
     args = ap.parse_args()
 
     out = subprocess.run(
-        [args.kiln_bench, "--benchmark_filter=BM_(Conv3x3|ResNet|LeNet)/",
+        [args.kiln_bench, "--benchmark_filter=BM_(Conv3x3|ResNet|LeNet|ResNet18)/",
          f"--benchmark_min_time={args.min_time}", "--benchmark_format=json"],
         check=True, capture_output=True, text=True).stdout
     kiln = {}
@@ -108,7 +142,7 @@ def main():
     for net, (make, shape) in NETWORKS.items():
         model = make().eval()
         frozen = torch.jit.freeze(torch.jit.script(model))
-        for batch in (1, 8):
+        for batch in BATCHES.get(net, (1, 8)):
             x = torch.randn(batch, *shape)
             eager = time_torch(model, x, args.min_time)
             jit = time_torch(frozen, x, args.min_time)
@@ -128,7 +162,7 @@ def main():
         print(f"| {net} | {batch} | {fmt(eager)} | {fmt(jit)} | {fmt(o2)} | "
               f"{fmt(k['no-fold'])} | {fmt(k['no-unfold'])} | {fmt(k['no-fuse'])} | "
               f"{fmt(k['O0'])} | {eager / o2:.2f}x | {jit / o2:.2f}x |")
-    print(f"\n(torch {torch.__version__}, {torch.get_num_threads()} thread; "
+    print(f"\n(torch {torch.__version__}, {torch.get_num_threads()} thread(s); "
           "ratios > 1 mean Kiln is faster)")
 
 
