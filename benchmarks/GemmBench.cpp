@@ -92,7 +92,10 @@ void BM_GemmKiln(benchmark::State &state) {
   int64_t m = state.range(0), k = state.range(1), n = state.range(2);
   kiln::setNumThreads(static_cast<int>(state.range(3)));
   kiln::Model model("gemm");
-  model.output(kiln::matmul(model.input("a", {m, k}), model.input("b", {k, n})), "c");
+  // Separate statements: argument evaluation order would be unspecified.
+  kiln::Value a = model.input("a", {m, k});
+  kiln::Value b = model.input("b", {k, n});
+  model.output(kiln::matmul(a, b), "c");
   kiln::CompiledModel net = kiln::jit(model);
   std::vector<kiln::Tensor> in = {randomMatrix(m, k, 1), randomMatrix(k, n, 2)};
   std::vector<kiln::Tensor> out = {kiln::Tensor({m, n})};
