@@ -46,10 +46,10 @@ Tensor toTensor(const ml::Matrix &a, DType dtype) {
 }
 
 /// Runs a one-input graph `build(x)` on X.
-Tensor runGraph(const ml::Matrix &X, DType dtype, const std::function<Value(Value)> &build) {
+Tensor runGraph(const ml::Matrix &X, DType dtype, const std::function<Value(Model &, Value)> &build) {
   Model m("ml_graph");
   Value x = m.input("x", {kiln::kBatch, X.cols()}, dtype);
-  m.output(build(x));
+  m.output(build(m, x));
   return kiln::jit(m).run({toTensor(X, dtype)})[0];
 }
 
@@ -87,7 +87,7 @@ TEST_P(MLGraphTest, PcaTransform) {
     o.whiten = whiten;
     ml::PCA pca(o);
     pca.fit(iris().X);
-    Tensor z = runGraph(iris().X, GetParam(), [&](Value x) { return ml::pcaTransform(x, pca); });
+    Tensor z = runGraph(iris().X, GetParam(), [&](Model &m, Value x) { return ml::pcaTransform(x, pca); });
     expectClose(z, pca.transform(iris().X), tol(), whiten ? "whitened" : "plain");
   }
 }
@@ -98,12 +98,12 @@ TEST_P(MLGraphTest, LinearPredict) {
   ml::Vector t = iris().X.col(3);
   ml::LinearRegression lr;
   lr.fit(X, t);
-  Tensor p = runGraph(X, GetParam(), [&](Value x) { return ml::linearPredict(x, lr); });
+  Tensor p = runGraph(X, GetParam(), [&](Model &m, Value x) { return ml::linearPredict(x, lr); });
   EXPECT_EQ(p.shape(), kiln::Shape({X.rows()}));
   expectClose(p, lr.predict(X), tol(), "LinearRegression");
   ml::Ridge ridge;
   ridge.fit(X, t);
-  p = runGraph(X, GetParam(), [&](Value x) { return ml::linearPredict(x, ridge); });
+  p = runGraph(X, GetParam(), [&](Model &m, Value x) { return ml::linearPredict(x, ridge); });
   expectClose(p, ridge.predict(X), tol(), "Ridge");
 }
 
@@ -114,8 +114,8 @@ TEST_P(MLGraphTest, PairwiseDistance) {
       {"manhattan", ml::Metric::Manhattan}, {"chebyshev", ml::Metric::Chebyshev},
       {"cosine", ml::Metric::Cosine}};
   for (auto [name, metric] : metrics) {
-    Tensor d = runGraph(iris().X, GetParam(), [&](Value x) {
-      Value y = x.model()->constantTensor(toTensor(Y, GetParam()));
+    Tensor d = runGraph(iris().X, GetParam(), [&](Model &m, Value x) {
+      Value y = m.constant(toTensor(Y, GetParam()));
       return kiln::pairwiseDistance(x, y, name);
     });
     // The matmul identity loses digits next to 0 (cancellation): absolute
@@ -130,7 +130,7 @@ TEST(MLGraph, KMeansAssignMatchesPredict) {
   o.nClusters = 3;
   ml::KMeans km(o);
   km.fit(iris().X);
-  Tensor l = runGraph(iris().X, DType::F64, [&](Value x) { return ml::kmeansAssign(x, km); });
+  Tensor l = runGraph(iris().X, DType::F64, [&](Model &m, Value x) { return ml::kmeansAssign(x, km); });
   expectLabels(l, km.predict(iris().X), "kmeans_assign");
 }
 
@@ -144,7 +144,7 @@ TEST(MLGraph, PcaThenKMeansInOneGraph) {
   ml::KMeans km(ko);
   km.fit(pca.transform(iris().X));
   Tensor l = runGraph(iris().X, DType::F64,
-                      [&](Value x) { return ml::kmeansAssign(ml::pcaTransform(x, pca), km); });
+                      [&](Model &m, Value x) { return ml::kmeansAssign(ml::pcaTransform(x, pca), km); });
   expectLabels(l, km.predict(pca.transform(iris().X)), "pca -> kmeans");
 }
 
@@ -152,10 +152,10 @@ TEST(MLGraph, GaussianNBPredictThroughTheCApi) {
   ml::GaussianNB nb;
   nb.fit(iris().X, iris().y);
   ml::Labels expected = nb.predict(iris().X); // classes are 0, 1, 2
-  Tensor l = runGraph(iris().X, DType::F64, [&](Value x) { return ml::gaussianNBPredict(x, nb); });
+  Tensor l = runGraph(iris().X, DType::F64, [&](Model &m, Value x) { return ml::gaussianNBPredict(x, nb); });
   expectLabels(l, expected, "gaussian_nb_predict f64");
   // f32 parameters and inputs: at most a flip next to a decision boundary.
-  l = runGraph(iris().X, DType::F32, [&](Value x) { return ml::gaussianNBPredict(x, nb); });
+  l = runGraph(iris().X, DType::F32, [&](Model &m, Value x) { return ml::gaussianNBPredict(x, nb); });
   ASSERT_EQ(l.numel(), expected.size());
   int64_t mismatches = 0;
   for (ml::Index i = 0; i < expected.size(); ++i)
