@@ -355,5 +355,6 @@ def Kiln_ArgmaxOp : Kiln_Op<"argmax", [InferTypeOpAdaptor]> {
 }
 
 include "ir/KilnNNOps.td"
+include "ir/KilnMLOps.td"
 
 #endif // KILN_OPS_TD

@@ -10,6 +10,7 @@
 #include "backends/cpu/Jit.h"
 #include "passes/Passes.h"
 #include "runtime/Allocator.h"
+#include "runtime/classical/CApi.h"
 
 #include <atomic>
 #include <cstdlib>
@@ -296,6 +297,11 @@ CompiledModel jitModule(ModuleOp module, const JitOptions &options) {
     add("_mlir_memref_to_llvm_aligned_alloc",
         reinterpret_cast<void *>(&_mlir_memref_to_llvm_aligned_alloc));
     add("_mlir_memref_to_llvm_free", reinterpret_cast<void *>(&_mlir_memref_to_llvm_free));
+    // kiln::ml's C ABI, called by lowered classical-ML ops (LowerML.cpp).
+    add("kiln_ml_gaussian_nb_predict_f32",
+        reinterpret_cast<void *>(&kiln_ml_gaussian_nb_predict_f32));
+    add("kiln_ml_gaussian_nb_predict_f64",
+        reinterpret_cast<void *>(&kiln_ml_gaussian_nb_predict_f64));
     return symbols;
   });
   auto fn = impl->engine->lookupPacked("_mlir_ciface_" + impl->name);

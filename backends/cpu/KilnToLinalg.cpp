@@ -22,6 +22,7 @@ void populateContractionLoweringPatterns(RewritePatternSet &patterns);
 void populateShapeLoweringPatterns(RewritePatternSet &patterns);
 void populateConvLoweringPatterns(RewritePatternSet &patterns);
 void populateNNDecompositionPatterns(RewritePatternSet &patterns);
+void populateMLLoweringPatterns(RewritePatternSet &patterns);
 
 void populateKilnToLinalgPatterns(RewritePatternSet &patterns) {
   populateElementwiseLoweringPatterns(patterns);
@@ -29,6 +30,7 @@ void populateKilnToLinalgPatterns(RewritePatternSet &patterns) {
   populateShapeLoweringPatterns(patterns);
   populateConvLoweringPatterns(patterns);
   populateNNDecompositionPatterns(patterns);
+  populateMLLoweringPatterns(patterns);
 }
 
 namespace {
@@ -39,7 +41,9 @@ struct ConvertKilnToLinalgPass
     ConversionTarget target(*ctx);
     target.addIllegalDialect<KilnDialect>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect>();
+                           math::MathDialect, tensor::TensorDialect,
+                           bufferization::BufferizationDialect,
+                           memref::MemRefDialect, func::FuncDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
     populateKilnToLinalgPatterns(patterns);

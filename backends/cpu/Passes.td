@@ -22,7 +22,9 @@ def ConvertKilnToLinalg : Pass<"convert-kiln-to-linalg"> {
   }];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
-    "mlir::math::MathDialect", "mlir::tensor::TensorDialect"
+    "mlir::math::MathDialect", "mlir::tensor::TensorDialect",
+    "mlir::bufferization::BufferizationDialect", "mlir::memref::MemRefDialect",
+    "mlir::func::FuncDialect"
   ];
 }
 

@@ -41,6 +41,7 @@ public:
   /// k x d, one component per row.
   const Matrix &components() const { return components_; }
   const Vector &mean() const { return mean_; }
+  const PCAOptions &options() const { return options_; }
   /// Variance along each component (divided by n - 1).
   const Vector &explainedVariance() const { return explainedVariance_; }
   /// explainedVariance / total variance.
