@@ -108,6 +108,24 @@ LogicalResult checkVector(std::optional<Location> loc, StringRef op, StringRef w
   return success();
 }
 
+/// The checks conv2d and conv_transpose2d share: an NCHW input and a
+/// static 4-D weight (laid out as `layout`) of the same element type.
+LogicalResult checkConvOperands(std::optional<Location> loc, StringRef op,
+                                RankedTensorType in, RankedTensorType w,
+                                StringRef layout) {
+  if (failed(checkNCHW(loc, op, in)))
+    return failure();
+  if (w.getRank() != 4 || !w.hasStaticShape())
+    return emitShapeError(loc, op,
+                          "weight " + typeToString(w) + " is not a static 4-D " + layout +
+                              " tensor");
+  if (w.getElementType() != in.getElementType())
+    return emitShapeError(loc, op,
+                          "input " + typeToString(in) + " and weight " + typeToString(w) +
+                              " have different element types");
+  return success();
+}
+
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -120,16 +138,8 @@ LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   StringRef op = getOperationName();
   auto in = cast<RankedTensorType>(adaptor.getInput().getType());
   auto w = cast<RankedTensorType>(adaptor.getWeight().getType());
-  if (failed(checkNCHW(loc, op, in)))
+  if (failed(checkConvOperands(loc, op, in, w, "[F, C/groups, KH, KW]")))
     return failure();
-  if (w.getRank() != 4 || !w.hasStaticShape())
-    return emitShapeError(loc, op,
-                          "weight " + typeToString(w) +
-                              " is not a static 4-D [F, C/groups, KH, KW] tensor");
-  if (w.getElementType() != in.getElementType())
-    return emitShapeError(loc, op,
-                          "input " + typeToString(in) + " and weight " + typeToString(w) +
-                              " have different element types");
   int64_t groups = adaptor.getGroups();
   int64_t c = in.getDimSize(1), f = w.getDimSize(0);
   if (groups < 1 || c % groups != 0 || f % groups != 0)
@@ -164,16 +174,8 @@ LogicalResult ConvTranspose2dOp::inferReturnTypes(MLIRContext *,
   StringRef op = getOperationName();
   auto in = cast<RankedTensorType>(adaptor.getInput().getType());
   auto w = cast<RankedTensorType>(adaptor.getWeight().getType());
-  if (failed(checkNCHW(loc, op, in)))
+  if (failed(checkConvOperands(loc, op, in, w, "[C, F/groups, KH, KW]")))
     return failure();
-  if (w.getRank() != 4 || !w.hasStaticShape())
-    return emitShapeError(loc, op,
-                          "weight " + typeToString(w) +
-                              " is not a static 4-D [C, F/groups, KH, KW] tensor");
-  if (w.getElementType() != in.getElementType())
-    return emitShapeError(loc, op,
-                          "input " + typeToString(in) + " and weight " + typeToString(w) +
-                              " have different element types");
   int64_t groups = adaptor.getGroups();
   int64_t c = in.getDimSize(1);
   if (groups < 1 || c % groups != 0)
