@@ -22,11 +22,8 @@
 namespace {
 
 kiln::Tensor randomInput(const kiln::Shape &shape, uint64_t seed) {
-  kiln::Tensor t(shape);
   kiln::Generator gen(seed);
-  for (int64_t i = 0; i < t.numel(); ++i)
-    t.data<float>()[i] = static_cast<float>(gen.uniform() * 2 - 1);
-  return t;
+  return kiln::init::make(kiln::init::uniform(-1, 1), shape, gen);
 }
 
 struct Variant {

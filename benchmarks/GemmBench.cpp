@@ -27,11 +27,8 @@ extern "C" void openblas_set_num_threads(int);
 namespace {
 
 kiln::Tensor randomMatrix(int64_t rows, int64_t cols, uint64_t seed) {
-  kiln::Tensor t({rows, cols});
   kiln::Generator gen(seed);
-  for (int64_t i = 0; i < t.numel(); ++i)
-    t.data<float>()[i] = static_cast<float>(gen.uniform() * 2 - 1);
-  return t;
+  return kiln::init::make(kiln::init::uniform(-1, 1), {rows, cols}, gen);
 }
 
 void counters(benchmark::State &state, int64_t m, int64_t k, int64_t n) {

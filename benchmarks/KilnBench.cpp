@@ -19,11 +19,8 @@
 namespace {
 
 kiln::Tensor randomTensor(const kiln::Shape &shape, uint64_t seed) {
-  kiln::Tensor t(shape);
   kiln::Generator gen(seed);
-  for (int64_t i = 0; i < t.numel(); ++i)
-    t.data<float>()[i] = static_cast<float>(gen.uniform() * 2 - 1);
-  return t;
+  return kiln::init::make(kiln::init::uniform(-1, 1), shape, gen);
 }
 
 void setFlops(benchmark::State &state, double flopsPerIteration) {

@@ -10,12 +10,6 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
-ModelImpl &modelOf(const Value &v, const char *op) {
-  if (!v.defined())
-    fail("'", op, "' op: an operand is an undefined kiln::Value");
-  return *v.model();
-}
-
 /// A constant of x's float type holding `rows` x `cols` values (row-major).
 Value constantLike(const Value &x, const char *op, Shape shape,
                    const std::vector<double> &values) {

@@ -57,6 +57,12 @@ ModelImpl::ModelImpl(std::string n, uint64_t seed)
   builder.setInsertionPointToStart(func.addEntryBlock());
 }
 
+ModelImpl &modelOf(const Value &v, const char *op) {
+  if (!v.defined())
+    fail("'", op, "' op: an operand is an undefined kiln::Value");
+  return *v.model();
+}
+
 mlir::Value ModelImpl::unwrap(const Value &v, StringRef opName) const {
   if (!v.defined())
     fail(opName.str(), ": an operand is an undefined kiln::Value");

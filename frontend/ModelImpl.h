@@ -57,6 +57,9 @@ struct ModelImpl {
   Generator generator;
 };
 
+/// The model `v` belongs to; throws, naming `op`, if `v` is undefined.
+ModelImpl &modelOf(const Value &v, const char *op);
+
 } // namespace kiln
 
 #endif // KILN_FRONTEND_MODELIMPL_H

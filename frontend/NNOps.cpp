@@ -17,12 +17,6 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
-ModelImpl &modelOf(const Value &v, const char *op) {
-  if (!v.defined())
-    fail("'", op, "' op: an operand is an undefined kiln::Value");
-  return *v.model();
-}
-
 NamedAttribute pair(Builder &b, StringRef name, Size2 s) {
   return b.getNamedAttr(name, b.getDenseI64ArrayAttr({s.h, s.w}));
 }
@@ -185,7 +179,7 @@ Value layerNorm(Value x, const std::vector<int64_t> &normalizedShape, Value weig
   Shape shape = x.shape();
   bool matches = k >= 1 && k <= x.rank();
   for (int64_t i = 0; matches && i < k; ++i)
-    matches = shape[x.rank() - k + i] == normalizedShape[i];
+    matches = normalizedShape[i] > 0 && shape[x.rank() - k + i] == normalizedShape[i];
   if (!matches) {
     std::string s = "[";
     for (size_t i = 0; i < normalizedShape.size(); ++i)

@@ -17,12 +17,6 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
-ModelImpl &modelOf(const Value &v, const char *op) {
-  if (!v.defined())
-    fail("'", op, "' op: an operand is an undefined kiln::Value");
-  return *v.model();
-}
-
 Builder builderOf(ModelImpl &m) { return Builder(m.context.get()); }
 
 /// Maps a possibly negative axis into [0, rank); throws naming the op.

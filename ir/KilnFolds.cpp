@@ -11,6 +11,7 @@
 // Constants are computed in double and stored in the result's element type.
 //
 //===----------------------------------------------------------------------===//
+#include "ir/ConstantAttrs.h"
 #include "ir/KilnDialect.h"
 
 #include "mlir/IR/Builders.h"
@@ -27,35 +28,6 @@ namespace {
 /// Folding a "small constant subgraph": larger results stay ops (they would
 /// bloat the IR and the object file for no runtime gain).
 constexpr int64_t kMaxFoldElements = 1 << 16;
-
-std::optional<std::vector<double>> valuesOf(Attribute attr, RankedTensorType &type) {
-  auto dense = dyn_cast_or_null<DenseElementsAttr>(attr);
-  if (!dense)
-    return std::nullopt;
-  type = dyn_cast<RankedTensorType>(dense.getType());
-  if (!type || !type.hasStaticShape() || !isa<FloatType>(type.getElementType()))
-    return std::nullopt;
-  std::vector<double> v;
-  v.reserve(type.getNumElements());
-  if (dense.isSplat()) {
-    v.assign(type.getNumElements(), dense.getSplatValue<APFloat>().convertToDouble());
-    return v;
-  }
-  for (APFloat f : dense.getValues<APFloat>()) {
-    bool lost;
-    f.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
-    v.push_back(f.convertToDouble());
-  }
-  return v;
-}
-
-Attribute denseOf(RankedTensorType type, const std::vector<double> &v) {
-  if (type.getElementType().isF32()) {
-    std::vector<float> f(v.begin(), v.end());
-    return DenseElementsAttr::get(type, ArrayRef<float>(f));
-  }
-  return DenseElementsAttr::get(type, ArrayRef<double>(v));
-}
 
 bool isSplatOf(Attribute attr, double value) {
   auto dense = dyn_cast_or_null<DenseElementsAttr>(attr);
@@ -82,8 +54,8 @@ OpFoldResult foldBinary(OpTy op, Attribute lhs, Attribute rhs,
   if (leftIdentity && isSplatOf(lhs, *leftIdentity) && op.getRhs().getType() == result)
     return op.getRhs();
   RankedTensorType lt, rt;
-  auto a = valuesOf(lhs, lt);
-  auto b = valuesOf(rhs, rt);
+  auto a = floatElements(lhs, &lt);
+  auto b = floatElements(rhs, &rt);
   if (!a || !b || !result.hasStaticShape() || result.getNumElements() > kMaxFoldElements)
     return {};
   int64_t rank = result.getRank();
@@ -101,19 +73,19 @@ OpFoldResult foldBinary(OpTy op, Attribute lhs, Attribute rhs,
   std::vector<double> out(result.getNumElements());
   for (int64_t i = 0; i < result.getNumElements(); ++i)
     out[i] = fn((*a)[operandIndex(lt, i)], (*b)[operandIndex(rt, i)]);
-  return denseOf(result, out);
+  return floatDenseAttr(result, out);
 }
 
 template <typename OpTy>
 OpFoldResult foldUnary(OpTy op, Attribute input, const std::function<double(double)> &fn) {
   RankedTensorType t;
-  auto a = valuesOf(input, t);
+  auto a = floatElements(input, &t);
   if (!a || t.getNumElements() > kMaxFoldElements)
     return {};
   std::vector<double> out(a->size());
   for (size_t i = 0; i < a->size(); ++i)
     out[i] = fn((*a)[i]);
-  return denseOf(cast<RankedTensorType>(op.getType()), out);
+  return floatDenseAttr(cast<RankedTensorType>(op.getType()), out);
 }
 
 } // namespace
@@ -227,7 +199,7 @@ OpFoldResult TransposeOp::fold(FoldAdaptor a) {
     return getResult();
   }
   RankedTensorType t;
-  auto values = valuesOf(a.getInput(), t);
+  auto values = floatElements(a.getInput(), &t);
   if (!values || t.getNumElements() > kMaxFoldElements)
     return {};
   RankedTensorType result = getType();
@@ -239,7 +211,7 @@ OpFoldResult TransposeOp::fold(FoldAdaptor a) {
       src += ((i / rs[d]) % result.getDimSize(d)) * is[perm[d]];
     out[i] = (*values)[src];
   }
-  return denseOf(result, out);
+  return floatDenseAttr(result, out);
 }
 
 } // namespace kiln

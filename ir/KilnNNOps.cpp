@@ -17,13 +17,6 @@ namespace kiln {
 
 namespace {
 
-std::string list(ArrayRef<int64_t> values) {
-  std::string s = "[";
-  for (size_t i = 0; i < values.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(values[i]);
-  return s + "]";
-}
-
 /// Checks that `type` is [N, C, H, W] with static C, H, W.
 LogicalResult checkNCHW(std::optional<Location> loc, StringRef op, RankedTensorType type,
                         StringRef what = "input") {
@@ -45,13 +38,13 @@ LogicalResult checkArray(std::optional<Location> loc, StringRef op, StringRef na
                          Type input) {
   if (values.size() != size)
     return emitShapeError(loc, op,
-                          Twine(name) + " " + list(values) + " has " +
+                          Twine(name) + " " + listToString(values) + " has " +
                               Twine(values.size()) + " values (expected " +
                               Twine(size) + ") for input " + typeToString(input));
   for (int64_t v : values)
     if (v < min)
       return emitShapeError(loc, op,
-                            Twine(name) + " " + list(values) + " has a value below " +
+                            Twine(name) + " " + listToString(values) + " has a value below " +
                                 Twine(min) + " for input " + typeToString(input));
   return success();
 }
@@ -89,9 +82,9 @@ LogicalResult inferWindow(std::optional<Location> loc, StringRef op,
                     dilation[1], ceilMode);
   if (oh < 1 || ow < 1)
     return emitShapeError(loc, op,
-                          "kernel " + list(kernel) + " with dilation " + list(dilation) +
+                          "kernel " + listToString(kernel) + " with dilation " + listToString(dilation) +
                               " does not fit in input " + typeToString(input) +
-                              " padded by " + list(padding) +
+                              " padded by " + listToString(padding) +
                               " [top, left, bottom, right]");
   return success();
 }
@@ -202,14 +195,14 @@ LogicalResult ConvTranspose2dOp::inferReturnTypes(MLIRContext *,
   for (int i = 0; i < 2; ++i) {
     if (outPad[i] >= stride[i] && outPad[i] >= dilation[i])
       return emitShapeError(loc, op,
-                            "output_padding " + list(outPad) +
-                                " must be smaller than the stride " + list(stride) +
-                                " or the dilation " + list(dilation));
+                            "output_padding " + listToString(outPad) +
+                                " must be smaller than the stride " + listToString(stride) +
+                                " or the dilation " + listToString(dilation));
     out[i] = (in.getDimSize(2 + i) - 1) * stride[i] - 2 * padding[i] +
              dilation[i] * (w.getDimSize(2 + i) - 1) + outPad[i] + 1;
     if (out[i] < 1)
       return emitShapeError(loc, op,
-                            "padding " + list(padding) + " leaves no output for input " +
+                            "padding " + listToString(padding) + " leaves no output for input " +
                                 typeToString(in) + " and weight " + typeToString(w));
   }
   results.push_back(
@@ -238,47 +231,42 @@ LogicalResult Im2ColOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
 // Pooling
 //===----------------------------------------------------------------------===//
 
-LogicalResult MaxPool2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                            Adaptor adaptor,
-                                            SmallVectorImpl<Type> &results) {
-  StringRef op = getOperationName();
-  auto in = cast<RankedTensorType>(adaptor.getInput().getType());
+/// Max and average pooling: an NCHW input, a window that fits, and PyTorch's
+/// limit of padding to half the kernel.
+static LogicalResult inferPool(std::optional<Location> loc, StringRef op, Value input,
+                               ArrayRef<int64_t> k, ArrayRef<int64_t> stride,
+                               ArrayRef<int64_t> p, ArrayRef<int64_t> dilation,
+                               bool ceilMode, SmallVectorImpl<Type> &results) {
+  auto in = cast<RankedTensorType>(input.getType());
   if (failed(checkNCHW(loc, op, in)))
     return failure();
-  ArrayRef<int64_t> k = adaptor.getKernel(), p = adaptor.getPadding();
   int64_t oh, ow;
-  if (failed(inferWindow(loc, op, in, k, adaptor.getStride(), p, adaptor.getDilation(),
-                         adaptor.getCeilMode(), oh, ow)))
+  if (failed(inferWindow(loc, op, in, k, stride, p, dilation, ceilMode, oh, ow)))
     return failure();
   if (std::max(p[0], p[2]) * 2 > k[0] || std::max(p[1], p[3]) * 2 > k[1])
     return emitShapeError(loc, op,
-                          "padding " + list(p) + " must be at most half the kernel " +
-                              list(k));
+                          "padding " + listToString(p) + " must be at most half the kernel " +
+                              listToString(k));
   results.push_back(RankedTensorType::get({in.getDimSize(0), in.getDimSize(1), oh, ow},
                                           in.getElementType()));
   return success();
 }
 
+LogicalResult MaxPool2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  return inferPool(loc, getOperationName(), adaptor.getInput(), adaptor.getKernel(),
+                   adaptor.getStride(), adaptor.getPadding(), adaptor.getDilation(),
+                   adaptor.getCeilMode(), results);
+}
+
 LogicalResult AvgPool2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
-  StringRef op = getOperationName();
-  auto in = cast<RankedTensorType>(adaptor.getInput().getType());
-  if (failed(checkNCHW(loc, op, in)))
-    return failure();
-  ArrayRef<int64_t> k = adaptor.getKernel(), p = adaptor.getPadding();
-  int64_t oh, ow;
   SmallVector<int64_t> dilation = {1, 1};
-  if (failed(inferWindow(loc, op, in, k, adaptor.getStride(), p, dilation,
-                         adaptor.getCeilMode(), oh, ow)))
-    return failure();
-  if (std::max(p[0], p[2]) * 2 > k[0] || std::max(p[1], p[3]) * 2 > k[1])
-    return emitShapeError(loc, op,
-                          "padding " + list(p) + " must be at most half the kernel " +
-                              list(k));
-  results.push_back(RankedTensorType::get({in.getDimSize(0), in.getDimSize(1), oh, ow},
-                                          in.getElementType()));
-  return success();
+  return inferPool(loc, getOperationName(), adaptor.getInput(), adaptor.getKernel(),
+                   adaptor.getStride(), adaptor.getPadding(), dilation,
+                   adaptor.getCeilMode(), results);
 }
 
 LogicalResult AdaptiveAvgPool2dOp::inferReturnTypes(MLIRContext *,
@@ -316,7 +304,7 @@ LogicalResult UpsampleOp::inferReturnTypes(MLIRContext *, std::optional<Location
       auto expected = static_cast<int64_t>(std::floor(in.getDimSize(2 + i) * (*scale)[i]));
       if (size[i] != expected)
         return emitShapeError(loc, op,
-                              "size " + list(size) + " does not match scale_factor " +
+                              "size " + listToString(size) + " does not match scale_factor " +
                                   std::to_string((*scale)[0]) + ", " + std::to_string((*scale)[1]) +
                                   " for input " + typeToString(in) +
                                   " (expected floor(in * scale) = " + Twine(expected) +

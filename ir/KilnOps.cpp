@@ -17,13 +17,6 @@ using namespace mlir;
 
 namespace kiln {
 
-static std::string listToString(ArrayRef<int64_t> values) {
-  std::string s = "[";
-  for (size_t i = 0; i < values.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(values[i]);
-  return s + "]";
-}
-
 //===----------------------------------------------------------------------===//
 // ConstantOp
 //===----------------------------------------------------------------------===//

@@ -15,6 +15,13 @@ using namespace mlir;
 
 namespace kiln {
 
+std::string listToString(llvm::ArrayRef<int64_t> values) {
+  std::string s = "[";
+  for (size_t i = 0; i < values.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(values[i]);
+  return s + "]";
+}
+
 std::string typeToString(Type type) {
   std::string s;
   llvm::raw_string_ostream os(s);

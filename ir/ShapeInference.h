@@ -23,6 +23,9 @@ namespace kiln {
 /// "tensor<2x?x3xf32>", for messages.
 std::string typeToString(mlir::Type type);
 
+/// "[1, 2, 3]", for messages.
+std::string listToString(llvm::ArrayRef<int64_t> values);
+
 /// NumPy broadcast of two shapes (aligned on the right; equal or 1). A
 /// dynamic dimension broadcasts with 1 or with another dynamic dimension.
 /// Returns std::nullopt and sets `why` if the shapes are incompatible.

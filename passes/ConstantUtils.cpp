@@ -1,5 +1,6 @@
 //===- ConstantUtils.cpp - Reading and making constant tensors ------------===//
 #include "passes/ConstantUtils.h"
+#include "ir/ConstantAttrs.h"
 #include "ir/KilnDialect.h"
 
 #include "mlir/IR/Matchers.h"
@@ -9,38 +10,15 @@ using namespace mlir;
 namespace kiln {
 
 std::optional<std::vector<double>> constantValues(Value v) {
-  DenseElementsAttr attr;
+  Attribute attr;
   if (!v || !matchPattern(v, m_Constant(&attr)))
     return std::nullopt;
-  auto type = dyn_cast<RankedTensorType>(attr.getType());
-  if (!type || !type.hasStaticShape() || !isa<FloatType>(type.getElementType()))
-    return std::nullopt;
-  std::vector<double> values;
-  values.reserve(type.getNumElements());
-  if (attr.isSplat()) {
-    values.assign(type.getNumElements(), attr.getSplatValue<APFloat>().convertToDouble());
-    return values;
-  }
-  for (const APFloat &f : attr.getValues<APFloat>()) {
-    APFloat d = f;
-    bool lost;
-    d.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
-    values.push_back(d.convertToDouble());
-  }
-  return values;
-}
-
-DenseElementsAttr makeDenseAttr(RankedTensorType type, const std::vector<double> &values) {
-  if (type.getElementType().isF32()) {
-    std::vector<float> f(values.begin(), values.end());
-    return DenseElementsAttr::get(type, ArrayRef<float>(f));
-  }
-  return DenseElementsAttr::get(type, ArrayRef<double>(values));
+  return floatElements(attr);
 }
 
 Value makeConstant(OpBuilder &b, Location loc, RankedTensorType type,
                    const std::vector<double> &values) {
-  return ConstantOp::create(b, loc, cast<ElementsAttr>(makeDenseAttr(type, values)));
+  return ConstantOp::create(b, loc, cast<ElementsAttr>(floatDenseAttr(type, values)));
 }
 
 std::optional<std::vector<double>> perChannelValues(Value c, RankedTensorType target,

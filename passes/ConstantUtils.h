@@ -23,10 +23,6 @@ std::optional<std::vector<double>> constantValues(mlir::Value v);
 mlir::Value makeConstant(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::RankedTensorType type, const std::vector<double> &values);
 
-/// A dense attribute of `type` holding `values`.
-mlir::DenseElementsAttr makeDenseAttr(mlir::RankedTensorType type,
-                                      const std::vector<double> &values);
-
 /// If constant `c` broadcast against a tensor of type `target` (NumPy rules,
 /// right-aligned) varies only along `axis` (every other dim of `c` is 1) and
 /// does not enlarge `target`, returns its `target.dim(axis)` values along

@@ -77,24 +77,14 @@ linalg::GenericOp epilogueOf(linalg::LinalgOp contraction) {
   return generic;
 }
 
-/// If the contraction's rhs is an im2col copy (a generic whose input map
-/// computes the column's x as `q mod OW`), OW: tiles of whole output rows
-/// read an exact input window. Else 0.
+/// If the contraction's rhs is an im2col copy (tagged `kiln.im2col` by the
+/// lowering, whose last entry is OW), OW: tiles of whole output rows read an
+/// exact input window. Else 0.
 int64_t patchRowLength(linalg::LinalgOp contraction) {
-  auto generic = contraction.getDpsInputs()[1].getDefiningOp<linalg::GenericOp>();
-  if (!generic || generic.getNumDpsInputs() != 1 || generic.getNumLoops() != 3)
-    return 0;
-  AffineMap map = generic.getIndexingMapsArray().front();
-  if (map.getNumResults() != 4)
-    return 0;
-  int64_t row = 0;
-  map.getResult(3).walk([&](AffineExpr e) {
-    auto bin = dyn_cast<AffineBinaryOpExpr>(e);
-    if (bin && bin.getKind() == AffineExprKind::Mod && bin.getLHS() == getAffineDimExpr(2, e.getContext()))
-      if (auto c = dyn_cast<AffineConstantExpr>(bin.getRHS()))
-        row = c.getValue();
-  });
-  return row;
+  Operation *producer = contraction.getDpsInputs()[1].getDefiningOp();
+  auto geometry =
+      producer ? producer->getAttrOfType<DenseI64ArrayAttr>("kiln.im2col") : nullptr;
+  return geometry && geometry.size() == 7 ? geometry.asArrayRef().back() : 0;
 }
 
 /// A tile of an im2col copy (tagged `kiln.im2col` by the lowering) whose

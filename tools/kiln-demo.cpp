@@ -77,10 +77,8 @@ int cnnDemo() {
               count(plain, "linalg", "linalg.generic"),
               count(optimized, "linalg", "linalg.generic"));
 
-  kiln::Tensor image({2, 3, 32, 32});
   kiln::Generator gen(3);
-  for (int64_t i = 0; i < image.numel(); ++i)
-    image.data<float>()[i] = float(gen.uniform() * 2 - 1);
+  kiln::Tensor image = kiln::init::make(kiln::init::uniform(-1, 1), {2, 3, 32, 32}, gen);
   auto time = [&](const kiln::CompiledModel &m, kiln::Tensor &out) {
     out = m.run({image})[0];
     auto start = std::chrono::steady_clock::now();

@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 #include "backends/cpu/Passes.h"
 #include "ir/KilnDialect.h"
+#include "passes/ConstantUtils.h"
 
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -28,22 +29,12 @@ namespace kiln {
 namespace {
 
 Value scalarConst(OpBuilder &b, Location loc, Type element, double v) {
-  auto type = RankedTensorType::get({}, element);
-  auto attr = DenseElementsAttr::get(type, FloatAttr::get(element, v));
-  return ConstantOp::create(b, loc, cast<ElementsAttr>(attr));
+  return makeConstant(b, loc, RankedTensorType::get({}, element), {v});
 }
 
 Value matrixConst(OpBuilder &b, Location loc, Type element, int64_t rows, int64_t cols,
                   const std::vector<double> &values) {
-  auto type = RankedTensorType::get({rows, cols}, element);
-  DenseElementsAttr attr;
-  if (element.isF32()) {
-    std::vector<float> f(values.begin(), values.end());
-    attr = DenseElementsAttr::get(type, ArrayRef<float>(f));
-  } else {
-    attr = DenseElementsAttr::get(type, ArrayRef<double>(values));
-  }
-  return ConstantOp::create(b, loc, cast<ElementsAttr>(attr));
+  return makeConstant(b, loc, RankedTensorType::get({rows, cols}, element), values);
 }
 
 /// [C] -> [C, 1, ..., 1] for broadcasting over dim 1 of a rank-`rank` tensor.

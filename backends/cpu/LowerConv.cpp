@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 #include "backends/cpu/LoweringUtils.h"
 #include "backends/cpu/Passes.h"
+#include "ir/ConstantAttrs.h"
 #include "ir/KilnDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -377,13 +378,7 @@ struct AvgPool2dLowering : OpConversionPattern<AvgPool2dOp> {
       }
     Type element = result.getElementType();
     auto tableType = tensorType({oh, ow}, element);
-    DenseElementsAttr table;
-    if (element.isF32()) {
-      std::vector<float> f(divisors.begin(), divisors.end());
-      table = DenseElementsAttr::get(tableType, ArrayRef<float>(f));
-    } else {
-      table = DenseElementsAttr::get(tableType, ArrayRef<double>(divisors));
-    }
+    DenseElementsAttr table = floatDenseAttr(tableType, divisors);
     Value inv = arith::ConstantOp::create(rewriter, loc, tableType, table);
     rewriter.replaceOp(op, buildElementwise(
                                rewriter, loc, result, ValueRange{sums, inv},

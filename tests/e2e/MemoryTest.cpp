@@ -74,10 +74,8 @@ TEST(Threads, ResultsDoNotDependOnTheThreadCount) {
   model.output(kiln::examples::resnet(model, model.input("x", {kiln::kBatch, 3, 32, 32})),
                "y");
   kiln::examples::randomizeBatchNorms(model, 3);
-  kiln::Tensor x({3, 3, 32, 32});
   kiln::Generator gen(4);
-  for (int64_t i = 0; i < x.numel(); ++i)
-    x.data<float>()[i] = static_cast<float>(gen.uniform() * 2 - 1);
+  kiln::Tensor x = kiln::init::make(kiln::init::uniform(-1, 1), {3, 3, 32, 32}, gen);
   kiln::JitOptions sequential;
   sequential.parallel = false;
   kiln::Tensor expected = kiln::jit(model, sequential).run({x})[0];

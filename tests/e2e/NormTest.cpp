@@ -667,6 +667,10 @@ TEST(NormErrorsTest, NameTheOpAndTheShapes) {
   EXPECT_CONTAINS(msg, "2x4x5x5");
   msg = errorOf([&] { kiln::layerNorm(x, {5}, c4); });
   EXPECT_CONTAINS(msg, "layer_norm");
+  // A dynamic dim cannot be normalized over (its -1 must not become a shape).
+  msg = errorOf([&] { kiln::layerNorm(m.input("xd", {kiln::kBatch, 4}), {-1, 4}); });
+  EXPECT_CONTAINS(msg, "layer_norm");
+  EXPECT_CONTAINS(msg, "?x4");
 
   msg = errorOf([&] { kiln::groupNorm(x, 3); });
   EXPECT_CONTAINS(msg, "group_norm");
