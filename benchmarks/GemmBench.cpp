@@ -85,16 +85,23 @@ void BM_PeakFMA(benchmark::State &state) {
       benchmark::Counter::kIsRate);
 }
 
-void BM_GemmKiln(benchmark::State &state) {
+/// Kiln's matmul with B a runtime input (`constantB` false: the same
+/// contract as BLAS) or a compile-time constant (a weight, packed when the
+/// model is compiled); `pack` false disables packed B panels altogether.
+void gemmKiln(benchmark::State &state, bool constantB, bool pack) {
   int64_t m = state.range(0), k = state.range(1), n = state.range(2);
   kiln::setNumThreads(static_cast<int>(state.range(3)));
   kiln::Model model("gemm");
   // Separate statements: argument evaluation order would be unspecified.
   kiln::Value a = model.input("a", {m, k});
-  kiln::Value b = model.input("b", {k, n});
+  kiln::Value b = constantB ? model.constant(randomMatrix(k, n, 2)) : model.input("b", {k, n});
   model.output(kiln::matmul(a, b), "c");
-  kiln::CompiledModel net = kiln::jit(model);
-  std::vector<kiln::Tensor> in = {randomMatrix(m, k, 1), randomMatrix(k, n, 2)};
+  kiln::JitOptions options;
+  options.packB = pack;
+  kiln::CompiledModel net = kiln::jit(model, options);
+  std::vector<kiln::Tensor> in = {randomMatrix(m, k, 1)};
+  if (!constantB)
+    in.push_back(randomMatrix(k, n, 2));
   std::vector<kiln::Tensor> out = {kiln::Tensor({m, n})};
   net.runInto(in, out);
   for (auto _ : state) {
@@ -104,6 +111,10 @@ void BM_GemmKiln(benchmark::State &state) {
   kiln::setNumThreads(0);
   counters(state, m, k, n);
 }
+
+void BM_GemmKiln(benchmark::State &state) { gemmKiln(state, false, true); }
+void BM_GemmKilnNoPack(benchmark::State &state) { gemmKiln(state, false, false); }
+void BM_GemmKilnConstB(benchmark::State &state) { gemmKiln(state, true, true); }
 
 #ifdef KILN_HAVE_OPENBLAS
 void BM_GemmOpenBlas(benchmark::State &state) {
@@ -148,6 +159,8 @@ void shapes(benchmark::internal::Benchmark *b, bool threaded) {
 
 BENCHMARK(BM_PeakFMA)->UseRealTime();
 BENCHMARK(BM_GemmKiln)->Name("BM_Gemm/kiln")->Apply([](auto *b) { shapes(b, true); });
+BENCHMARK(BM_GemmKilnNoPack)->Name("BM_Gemm/kiln_nopack")->Apply([](auto *b) { shapes(b, false); });
+BENCHMARK(BM_GemmKilnConstB)->Name("BM_Gemm/kiln_constb")->Apply([](auto *b) { shapes(b, true); });
 #ifdef KILN_HAVE_OPENBLAS
 BENCHMARK(BM_GemmOpenBlas)->Name("BM_Gemm/openblas")->Apply([](auto *b) { shapes(b, true); });
 #endif

@@ -49,6 +49,9 @@ struct JitOptions {
   bool parallel = true;
   /// Tile and vectorize matmuls (off: plain loops, for bisecting).
   bool vectorize = true;
+  /// Read matmul B operands from packed panels: constant weights packed at
+  /// compile time, large runtime operands once per call (docs/performance.md).
+  bool packB = true;
   /// Print the IR after each stage (kiln, linalg, vectorized, bufferized,
   /// llvm) to `irStream` (std::cerr when null).
   bool printIRAfterEachStage = false;

@@ -243,6 +243,7 @@ CompiledModel jitModule(ModuleOp module, const JitOptions &options) {
   CpuPipelineOptions cpu;
   cpu.vectorize = options.vectorize;
   cpu.parallel = options.parallel;
+  cpu.packB = options.packB;
   cpu.fuse = options.graph.fuseOn();
   cpu.fuseRecompute = options.graph.fuseRecomputeOn();
   for (CpuStage stage : {CpuStage::Linalg, CpuStage::Vectorized,

@@ -39,6 +39,9 @@ struct CpuPipelineOptions {
   /// Independent tile loops become scf.forall and then OpenMP parallel
   /// loops (the thread count is chosen per call by the runtime).
   bool parallel = true;
+  /// Read matmul B operands from packed panels (constant weights packed at
+  /// compile time). See kiln-cpu-vectorize-contractions.
+  bool packB = true;
   /// M, N, K cache tile and M, N register tile of the matmul kernel.
   llvm::SmallVector<int64_t, 3> cacheTile = {64, 256, 256};
   llvm::SmallVector<int64_t, 2> registerTile = {4, 64};

@@ -58,6 +58,7 @@ void buildCpuStage(OpPassManager &pm, CpuStage stage,
       vo.cacheTile = llvm::to_vector(options.cacheTile);
       vo.registerTile = llvm::to_vector(options.registerTile);
       vo.parallel = options.parallel;
+      vo.packB = options.packB;
       pm.addPass(createKilnCpuVectorizeContractions(vo));
       pm.addPass(createCanonicalizerPass());
       pm.addPass(createCSEPass());

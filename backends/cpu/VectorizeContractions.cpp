@@ -13,8 +13,24 @@
 // itself needs no mask, and dropping it lets MLIR's outer-product lowering
 // produce plain FMAs for partial tiles too.
 //
+// Packed B (data tiling): a register tile reads B[k, n1 : n1+NR] for
+// consecutive k, rows N floats apart; on large N those rows are 4-8 KB
+// apart and the kernel loses speed to TLB and prefetch misses. With
+// `pack-b`, B is read instead from panels Bp[N/NR][K][NR] (zero-padded),
+// so each register tile streams one contiguous panel: the register tile's
+// B slice, an extract_slice chain from the whole B, becomes the slice
+// Bp[n/NR, k, 0:nr] of the packed copy. A constant B is packed here, at
+// compile time; a runtime B once per call, before the loop nest. Only N
+// offsets that are provably multiples of NR are rewritten (every tile size
+// in N is a multiple of NR).
+//
 //===----------------------------------------------------------------------===//
 #include "backends/cpu/Passes.h"
+#include "ir/ConstantAttrs.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include <numeric>
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -67,6 +83,84 @@ struct DropContractionMask : OpRewritePattern<vector::MaskOp> {
   }
 };
 
+/// A known divisor of an index value (0 when it is the constant 0, which
+/// every number divides): constants, induction variables of scf.for /
+/// scf.forall (gcd of lower bound and step) and affine.apply of those.
+int64_t knownDivisor(OpFoldResult ofr, int depth = 0);
+
+int64_t divisorOfExpr(AffineExpr expr, ArrayRef<int64_t> dims, ArrayRef<int64_t> syms) {
+  switch (expr.getKind()) {
+  case AffineExprKind::Constant:
+    return std::abs(cast<AffineConstantExpr>(expr).getValue());
+  case AffineExprKind::DimId:
+    return dims[cast<AffineDimExpr>(expr).getPosition()];
+  case AffineExprKind::SymbolId:
+    return syms[cast<AffineSymbolExpr>(expr).getPosition()];
+  case AffineExprKind::Add: {
+    auto bin = cast<AffineBinaryOpExpr>(expr);
+    return std::gcd(divisorOfExpr(bin.getLHS(), dims, syms),
+                    divisorOfExpr(bin.getRHS(), dims, syms));
+  }
+  case AffineExprKind::Mul: {
+    auto bin = cast<AffineBinaryOpExpr>(expr);
+    int64_t l = divisorOfExpr(bin.getLHS(), dims, syms),
+            r = divisorOfExpr(bin.getRHS(), dims, syms);
+    return (l == 0 || r == 0) ? 0 : l * r;
+  }
+  default:
+    return 1;
+  }
+}
+
+int64_t knownDivisor(OpFoldResult ofr, int depth) {
+  if (std::optional<int64_t> c = getConstantIntValue(ofr))
+    return std::abs(*c);
+  if (depth > 8)
+    return 1;
+  Value v = cast<Value>(ofr);
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    Operation *owner = arg.getOwner()->getParentOp();
+    if (auto loop = dyn_cast<scf::ForOp>(owner); loop && arg == loop.getInductionVar())
+      return std::gcd(knownDivisor(loop.getLowerBound(), depth + 1),
+                      knownDivisor(loop.getStep(), depth + 1));
+    if (auto loop = dyn_cast<scf::ForallOp>(owner)) {
+      unsigned i = arg.getArgNumber();
+      if (i < loop.getRank())
+        return std::gcd(knownDivisor(loop.getMixedLowerBound()[i], depth + 1),
+                        knownDivisor(loop.getMixedStep()[i], depth + 1));
+    }
+    return 1;
+  }
+  if (auto apply = v.getDefiningOp<affine::AffineApplyOp>()) {
+    AffineMap map = apply.getAffineMap();
+    SmallVector<int64_t> dims, syms;
+    for (unsigned i = 0; i < map.getNumDims(); ++i)
+      dims.push_back(knownDivisor(apply.getOperand(i), depth + 1));
+    for (unsigned i = 0; i < map.getNumSymbols(); ++i)
+      syms.push_back(knownDivisor(apply.getOperand(map.getNumDims() + i), depth + 1));
+    return divisorOfExpr(map.getResult(0), dims, syms);
+  }
+  return 1;
+}
+
+/// The 2-D tensor a matmul operand is sliced from: follows unit-stride,
+/// non-rank-reducing tensor.extract_slice ops up to the value they slice,
+/// which must be defined in the function body (outside every loop), so
+/// that work placed after it runs once per call. Null otherwise.
+Value wholeOperand(Value operand) {
+  Value v = operand;
+  while (auto slice = v.getDefiningOp<tensor::ExtractSliceOp>()) {
+    if (slice.getSourceType().getRank() != 2 || slice.getType().getRank() != 2 ||
+        !llvm::all_of(slice.getMixedStrides(),
+                      [](OpFoldResult s) { return isConstantIntValue(s, 1); }))
+      return nullptr;
+    v = slice.getSource();
+  }
+  if (!isa<func::FuncOp>(v.getParentRegion()->getParentOp()))
+    return nullptr;
+  return v;
+}
+
 struct VectorizeContractionsPass
     : impl::KilnCpuVectorizeContractionsBase<VectorizeContractionsPass> {
   using Base::Base;
@@ -92,8 +186,10 @@ struct VectorizeContractionsPass
     });
 
     IRRewriter rewriter(&getContext());
+    llvm::DenseMap<Value, Value> packed;
     for (linalg::LinalgOp op : targets) {
       bool batched = isa<linalg::BatchMatmulOp>(op.getOperation());
+      Value packSource = packB && !batched ? packCandidate(op, reg[1]) : Value();
       // Loop order (b,) m, n, k. Batch tiles are 1.
       SmallVector<int64_t> cacheSizes = cache, regSizes = {reg[0], reg[1], 1};
       if (batched) {
@@ -119,6 +215,9 @@ struct VectorizeContractionsPass
       tiled = tile(rewriter, *tiled, regSizes);
       if (failed(tiled))
         return signalPassFailure();
+      if (packSource)
+        readPackedB(rewriter, cast<linalg::LinalgOp>(*tiled), packSource, reg[1],
+                    packed);
       rewriter.setInsertionPoint(*tiled);
       FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
           rewriter, *tiled, regSizes, SmallVector<bool>(regSizes.size(), false),
@@ -156,6 +255,114 @@ struct VectorizeContractionsPass
       if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
         return signalPassFailure();
     }
+  }
+
+  /// The whole B of `op` if it should be read from packed panels of width
+  /// `nr`: a constant with N >= nr, or a runtime value when M is static and
+  /// at least 256 rows (the per-call pack then costs < 1% of the FLOPs).
+  Value packCandidate(linalg::LinalgOp op, int64_t nr) {
+    auto mm = dyn_cast<linalg::MatmulOp>(op.getOperation());
+    if (!mm || mm.hasUserDefinedMaps() || nr <= 0)
+      return nullptr;
+    Value b = wholeOperand(op.getDpsInputs()[1]);
+    if (!b)
+      return nullptr;
+    auto type = dyn_cast<RankedTensorType>(b.getType());
+    if (!type || !type.hasStaticShape() || !type.getElementType().isF32() ||
+        type.getDimSize(1) < nr)
+      return nullptr;
+    if (matchPattern(b, m_Constant()))
+      return b;
+    Value a = wholeOperand(op.getDpsInputs()[0]);
+    auto aType = a ? dyn_cast<RankedTensorType>(a.getType()) : nullptr;
+    if (aType && !aType.isDynamicDim(0) && aType.getDimSize(0) >= 256)
+      return b;
+    return nullptr;
+  }
+
+  /// Bp[ceil(N/nr)][K][nr] = B[k][p*nr + j] (0 past N), built once: a new
+  /// constant for a constant B, else a linalg.pack right after B's
+  /// definition (lowered to pad + expand_shape + transpose).
+  Value packedOperand(IRRewriter &rewriter, Value b, int64_t nr) {
+    auto type = cast<RankedTensorType>(b.getType());
+    int64_t k = type.getDimSize(0), n = type.getDimSize(1), panels = (n + nr - 1) / nr;
+    auto packedType = RankedTensorType::get({panels, k, nr}, type.getElementType());
+    OpBuilder::InsertionGuard guard(rewriter);
+    if (auto arg = dyn_cast<BlockArgument>(b))
+      rewriter.setInsertionPointToStart(arg.getOwner());
+    else
+      rewriter.setInsertionPointAfter(b.getDefiningOp());
+    Location loc = b.getLoc();
+    DenseElementsAttr dense;
+    if (matchPattern(b, m_Constant(&dense))) {
+      if (std::optional<std::vector<double>> values = floatElements(dense)) {
+        std::vector<double> out(static_cast<size_t>(panels * k * nr), 0.0);
+        for (int64_t p = 0; p < panels; ++p)
+          for (int64_t r = 0; r < k; ++r)
+            for (int64_t j = 0; j < nr && p * nr + j < n; ++j)
+              out[(p * k + r) * nr + j] = (*values)[r * n + p * nr + j];
+        return arith::ConstantOp::create(rewriter, loc, floatDenseAttr(packedType, out));
+      }
+    }
+    Value dest = tensor::EmptyOp::create(rewriter, loc, packedType.getShape(),
+                                         type.getElementType());
+    Value zero = arith::ConstantOp::create(rewriter, loc,
+                                           rewriter.getZeroAttr(type.getElementType()));
+    auto pack = linalg::PackOp::create(rewriter, loc, b, dest, /*innerDimsPos=*/{1},
+                                       {rewriter.getIndexAttr(nr)},
+                                       n % nr ? std::optional<Value>(zero) : std::nullopt,
+                                       /*outerDimsPerm=*/{1, 0});
+    FailureOr<linalg::LowerPackResult> lowered = linalg::lowerPack(rewriter, pack);
+    if (failed(lowered))
+      return pack.getResult();
+    return lowered->transposeOp.getResult()[0];
+  }
+
+  /// Rewrites the B operand of the register-tile matmul `op` (a slice chain
+  /// of `whole`) to the matching slice of the packed panels, if every N
+  /// offset on the chain is a multiple of `nr`.
+  void readPackedB(IRRewriter &rewriter, linalg::LinalgOp op, Value whole, int64_t nr,
+                   llvm::DenseMap<Value, Value> &packed) {
+    OpOperand &operand = op->getOpOperand(1);
+    SmallVector<OpFoldResult> kOffsets, nOffsets;
+    for (Value v = operand.get(); v != whole;) {
+      auto slice = v.getDefiningOp<tensor::ExtractSliceOp>();
+      if (!slice)
+        return;
+      kOffsets.push_back(slice.getMixedOffsets()[0]);
+      nOffsets.push_back(slice.getMixedOffsets()[1]);
+      if (int64_t d = knownDivisor(nOffsets.back()); d != 0 && d % nr != 0)
+        return;
+      v = slice.getSource();
+    }
+    Value &bp = packed[whole];
+    if (!bp)
+      bp = packedOperand(rewriter, whole, nr);
+    rewriter.setInsertionPoint(op);
+    Location loc = op.getLoc();
+    AffineExpr d0, d1;
+    bindDims(&getContext(), d0, d1);
+    auto sum = [&](ArrayRef<OpFoldResult> parts) {
+      OpFoldResult total = rewriter.getIndexAttr(0);
+      for (OpFoldResult p : parts)
+        total = affine::makeComposedFoldedAffineApply(rewriter, loc, d0 + d1, {total, p});
+      return total;
+    };
+    OpFoldResult kOff = sum(kOffsets), nOff = sum(nOffsets);
+    OpFoldResult panel =
+        affine::makeComposedFoldedAffineApply(rewriter, loc, d0.floorDiv(nr), {nOff});
+    // [1, k, n] of the panels, rank-reduced to the [k, n] the op reads.
+    SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1)};
+    auto tileType = cast<RankedTensorType>(operand.get().getType());
+    if (auto last = operand.get().getDefiningOp<tensor::ExtractSliceOp>())
+      llvm::append_range(sizes, last.getMixedSizes());
+    else
+      for (int64_t i = 0; i < 2; ++i)
+        sizes.push_back(rewriter.getIndexAttr(tileType.getDimSize(i)));
+    Value slice = tensor::ExtractSliceOp::create(
+        rewriter, loc, tileType, bp, {panel, kOff, rewriter.getIndexAttr(0)}, sizes,
+        SmallVector<OpFoldResult>(3, rewriter.getIndexAttr(1)));
+    rewriter.modifyOpInPlace(op, [&] { operand.set(slice); });
   }
 
   /// Tiles `op` with `sizes` (0 = not tiled) into scf.for loops and returns

@@ -478,6 +478,39 @@ TEST_P(ContractionTest, LinearLayersDynamicBatch) {
   }
 }
 
+TEST_P(ContractionTest, PackedBPanels) {
+  // B read from packed [N/64][K][64] panels: runtime B when M >= 256
+  // (N a multiple of 64 or not, K past one cache tile), constant B of any M
+  // including a dynamic batch, both with packing on and off.
+  Tensor w = uniform({131, 70}, -1.0f, 1.0f, 601);
+  Tensor w2 = uniform({300, 129}, -1.0f, 1.0f, 602);
+  for (bool pack : {true, false}) {
+    SCOPED_TRACE(pack ? "packed" : "not packed");
+    kiln::JitOptions o = options();
+    o.packB = pack;
+    checkMatmuls({{{256, 300}, {300, 100}},   // N = 64 + 36: a padded panel
+                  {{300, 70}, {70, 128}},     // whole panels, partial M tiles
+                  {{257, 513}, {513, 65}}},   // K over two cache tiles
+                 o, 610);
+    kiln::CompiledModel net = compile(
+        {{kiln::kBatch, 131}, {kiln::kBatch, 300}},
+        [&](Model &m, const std::vector<Value> &in) {
+          return std::vector<Value>{kiln::matmul(in[0], m.constant(w)),
+                                    kiln::matmul(in[1], m.constant(w2))};
+        },
+        o);
+    for (int64_t batch : {int64_t(1), int64_t(5), int64_t(70)}) {
+      SCOPED_TRACE("batch " + std::to_string(batch));
+      Tensor x = uniform({batch, 131}, -1.0f, 1.0f, 620 + batch);
+      Tensor y = uniform({batch, 300}, -1.0f, 1.0f, 630 + batch);
+      runAndCheck(net, {x, y},
+                  {{"[B,131] x const [131,70]", ref::matmul(x, w), kMatmulRtol, kMatmulAtol},
+                   {"[B,300] x const [300,129]", ref::matmul(y, w2), kMatmulRtol,
+                    kMatmulAtol}});
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Vectorize, ContractionTest, ::testing::Bool(),
                          [](const ::testing::TestParamInfo<bool> &info) {
                            return std::string(info.param ? "vectorized" : "loops");
