@@ -13,6 +13,7 @@
 // GB/s counter (bytes of A, B and C moved once) is the number to read.
 //
 //===----------------------------------------------------------------------===//
+#include "benchmarks/Layers.h"
 #include "frontend/Kiln.h"
 
 #include <Eigen/Core>
@@ -144,12 +145,7 @@ void BM_GemmEigen(benchmark::State &state) {
 }
 
 void shapes(benchmark::internal::Benchmark *b, bool threaded) {
-  std::vector<std::vector<int64_t>> sizes;
-  for (int64_t s : {64, 128, 256, 512, 777, 1000, 1023, 1024, 2048})
-    sizes.push_back({s, s, s});
-  sizes.push_back({1, 1024, 1024});
-  sizes.push_back({64, 1024, 1024});
-  for (const auto &s : sizes)
+  for (const auto &s : kiln::bench::gemmShapes())
     for (int64_t t : threaded ? std::vector<int64_t>{1, 2} : std::vector<int64_t>{1})
       b->Args({s[0], s[1], s[2], t});
   b->ArgNames({"M", "K", "N", "threads"})->UseRealTime()->Unit(benchmark::kMicrosecond);

@@ -52,6 +52,10 @@ struct JitOptions {
   /// Read matmul B operands from packed panels: constant weights packed at
   /// compile time, large runtime operands once per call (docs/performance.md).
   bool packB = true;
+  /// f32 exp/log/tanh/erf/... as vectorizable polynomials (a few ulp from
+  /// libm) and reductions summed in vector lanes (kiln-cpu-fast-math). Off:
+  /// libm calls and sequential sums.
+  bool fastMath = true;
   /// Print the IR after each stage (kiln, linalg, vectorized, bufferized,
   /// llvm) to `irStream` (std::cerr when null).
   bool printIRAfterEachStage = false;

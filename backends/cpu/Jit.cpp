@@ -244,6 +244,7 @@ CompiledModel jitModule(ModuleOp module, const JitOptions &options) {
   cpu.vectorize = options.vectorize;
   cpu.parallel = options.parallel;
   cpu.packB = options.packB;
+  cpu.fastMath = options.fastMath;
   cpu.fuse = options.graph.fuseOn();
   cpu.fuseRecompute = options.graph.fuseRecomputeOn();
   for (CpuStage stage : {CpuStage::Linalg, CpuStage::Vectorized,

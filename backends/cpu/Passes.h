@@ -42,6 +42,9 @@ struct CpuPipelineOptions {
   /// Read matmul B operands from packed panels (constant weights packed at
   /// compile time). See kiln-cpu-vectorize-contractions.
   bool packB = true;
+  /// Polynomial f32 math functions and reassociable reductions, so LLVM
+  /// vectorizes elementwise and reduction loops (kiln-cpu-fast-math).
+  bool fastMath = true;
   /// M, N, K cache tile and M, N register tile of the matmul kernel.
   llvm::SmallVector<int64_t, 3> cacheTile = {64, 256, 256};
   llvm::SmallVector<int64_t, 2> registerTile = {4, 64};

@@ -85,4 +85,22 @@ def KilnCpuCopiesToLoops : Pass<"kiln-cpu-copies-to-loops"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def KilnCpuFastMath : Pass<"kiln-cpu-fast-math"> {
+  let summary = "Vectorizable transcendental functions and reductions";
+  let description = [{
+    Two rewrites that let LLVM's loop vectorizer handle elementwise and
+    reduction loops (GELU, softmax, layer norm, ...):
+
+    - f32 `math.exp`, `log`, `tanh`, `erf`, ... become MLIR's polynomial
+      approximations (plain arithmetic, a few ulp from libm) instead of
+      scalar libm calls that no loop vectorizer can widen;
+    - the float `addf` / `mulf` / `maximumf` / `minimumf` that accumulate in a
+      reduction `linalg.generic` get the `reassoc` fast-math flag, so the
+      reduction may be computed in vector lanes (a different but fixed
+      summation order; results stay deterministic for a given build).
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::vector::VectorDialect",
+                           "mlir::math::MathDialect"];
+}
+
 #endif // KILN_BACKENDS_CPU_PASSES_TD

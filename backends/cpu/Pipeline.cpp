@@ -71,6 +71,8 @@ void buildCpuStage(OpPassManager &pm, CpuStage stage,
     }
     return;
   case CpuStage::Bufferized: {
+    if (options.fastMath)
+      pm.addPass(createKilnCpuFastMath());
     pm.addPass(createKilnCpuDestinationPassing());
     bufferization::OneShotBufferizePassOptions bo;
     bo.bufferizeFunctionBoundaries = true;
@@ -125,6 +127,9 @@ void registerCpuBackendPasses() {
     Option<bool> vectorize{*this, "vectorize",
                            llvm::cl::desc("Tile and vectorize matmuls"),
                            llvm::cl::init(true)};
+    Option<bool> fastMath{*this, "fast-math",
+                          llvm::cl::desc("Polynomial f32 math functions, reassociable reductions"),
+                          llvm::cl::init(true)};
     Option<bool> parallel{*this, "parallel",
                           llvm::cl::desc("Run independent tile loops on OpenMP threads"),
                           llvm::cl::init(true)};
@@ -137,6 +142,7 @@ void registerCpuBackendPasses() {
         options.fuse = o.fuse;
         options.parallel = o.parallel;
         options.vectorize = o.vectorize;
+        options.fastMath = o.fastMath;
         for (CpuStage s : {CpuStage::Linalg, CpuStage::Vectorized,
                            CpuStage::Bufferized, CpuStage::LLVM})
           buildCpuStage(pm, s, options);

@@ -18,14 +18,20 @@
 // NOT-LOWERED-NOT: math.
 // NOT-LOWERED-NOT: func.func
 // NOT-LOWERED-NOT: unrealized_conversion_cast
+// NOT-LOWERED-NOT: llvm.intr.exp
+// NOT-LOWERED-NOT: @expf
 
 // CHECK: module
 // CHECK: llvm.func @mlp(
 // CHECK-SAME: attributes {llvm.emit_c_interface}
 // The matmul kernel: FMAs on 64-wide vectors.
 // CHECK: llvm.intr.fmuladd({{.*}}) : (vector<64xf32>, vector<64xf32>, vector<64xf32>) -> vector<64xf32>
-// softmax's exponential.
-// CHECK: llvm.intr.exp
+// softmax: its max and sum reductions are reassociable (so LLVM may keep
+// them in vector lanes) and its exponential is a polynomial
+// (kiln-cpu-fast-math): no libm call, no llvm.intr.exp.
+// CHECK: llvm.intr.maximum({{.*}}) {fastmathFlags = #llvm.fastmath<reassoc>}
+// CHECK: llvm.intr.floor
+// CHECK: llvm.fadd {{.*}} {fastmathFlags = #llvm.fastmath<reassoc>}
 // CHECK: llvm.return
 // The C interface takes one descriptor pointer per input and output and
 // keeps their attributes.
