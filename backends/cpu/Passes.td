@@ -85,6 +85,27 @@ def KilnCpuCopiesToLoops : Pass<"kiln-cpu-copies-to-loops"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def KilnCpuParallelize : Pass<"kiln-cpu-parallelize", "mlir::func::FuncOp"> {
+  let summary = "Run the outer parallel loop of large linalg ops on threads";
+  let description = [{
+    Matmuls (and the epilogues fused into them) already run their cache
+    tiles as `scf.forall`. Every other linalg op on tensors that is not
+    inside a loop and has at least `min-elements` iterations (static loop
+    sizes; a dynamic one counts as 1) is tiled along its outermost
+    parallel loop of more than one iteration into an `scf.forall`: chunks
+    of ceil(size / 16) for a static size (at most 16 chunks, which OpenMP
+    spreads over the threads of the call), single iterations for a dynamic
+    one (the batch). Reductions keep their reduction loops inside a chunk,
+    so results do not depend on the thread count.
+  }];
+  let options = [
+    Option<"minElements", "min-elements", "int64_t", "32768",
+           "Smallest iteration space worth splitting across threads">
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::affine::AffineDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def KilnCpuFastMath : Pass<"kiln-cpu-fast-math"> {
   let summary = "Vectorizable transcendental functions and reductions";
   let description = [{

@@ -69,6 +69,10 @@ void buildCpuStage(OpPassManager &pm, CpuStage stage,
       pm.addPass(createCanonicalizerPass());
       pm.addPass(createCSEPass());
     }
+    if (options.parallel) {
+      pm.addNestedPass<func::FuncOp>(createKilnCpuParallelize());
+      pm.addPass(createCanonicalizerPass());
+    }
     return;
   case CpuStage::Bufferized: {
     if (options.fastMath)
