@@ -1,0 +1,289 @@
+//===- AotHeader.cpp - The C/C++ header of an AOT-compiled model ----------===//
+//
+// For a model `lenet` with input x: tensor<?x1x28x28xf32> and output
+// logits: tensor<?x10xf32>, the header declares
+//
+//   int kiln_lenet_run(const float *x, int64_t batch, float *logits);
+//   namespace kiln_aot { struct lenet { static int run(...); ... }; }
+//
+// kiln_lenet_run checks its arguments, fills one memref descriptor
+// {allocated, aligned, offset, sizes[R], strides[R]} per tensor (dense,
+// row-major; every dynamic dimension is the batch size) and calls the
+// object's _mlir_ciface_kiln_model_lenet.
+//
+//===----------------------------------------------------------------------===//
+#include "backends/cpu/AotHeader.h"
+
+#include <cctype>
+#include <set>
+#include <sstream>
+
+namespace kiln {
+namespace {
+
+const char *cType(DType dtype) {
+  switch (dtype) {
+  case DType::F32:
+    return "float";
+  case DType::F64:
+    return "double";
+  case DType::I64:
+    return "int64_t";
+  case DType::I32:
+    return "int32_t";
+  case DType::Bool:
+    return "uint8_t";
+  }
+  return "void";
+}
+
+bool isKeyword(const std::string &s) {
+  static const std::set<std::string> keywords = {
+      "auto", "bool", "break", "case", "char", "class", "const", "continue", "default",
+      "delete", "do", "double", "else", "enum", "extern", "false", "float", "for",
+      "goto", "if", "inline", "int", "long", "namespace", "new", "operator", "private",
+      "protected", "public", "register", "restrict", "return", "short", "signed",
+      "sizeof", "static", "struct", "switch", "template", "this", "true", "typedef",
+      "union", "unsigned", "using", "virtual", "void", "volatile", "while", "name",
+      "run", "load_weights"};
+  return keywords.count(s) != 0;
+}
+
+/// A C identifier for a tensor name, unique among `taken`.
+std::string identifierFor(const std::string &name, std::set<std::string> &taken) {
+  std::string id;
+  for (char c : name)
+    id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0])))
+    id = "t_" + id;
+  if (isKeyword(id))
+    id += "_";
+  std::string unique = id;
+  for (int i = 2; taken.count(unique); ++i)
+    unique = id + "_" + std::to_string(i);
+  taken.insert(unique);
+  return unique;
+}
+
+/// "batch * 784" / "784": the product of `shape[from..]` (-1 = batch).
+std::string productExpr(const Shape &shape, size_t from, const std::string &batch) {
+  int64_t constant = 1;
+  int batches = 0;
+  for (size_t i = from; i < shape.size(); ++i) {
+    if (shape[i] < 0)
+      ++batches;
+    else
+      constant *= shape[i];
+  }
+  std::string expr;
+  for (int i = 0; i < batches; ++i)
+    expr += batch + " * ";
+  return expr + "(int64_t)" + std::to_string(constant);
+}
+
+std::string shapeList(const Shape &shape) {
+  std::string s;
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s;
+}
+
+std::string upper(std::string s) {
+  for (char &c : s)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+} // namespace
+
+std::string generateAotHeader(const AotHeaderInfo &info) {
+  const std::string &n = info.name;
+  const std::string prefix = "kiln_" + n;
+  const std::string macro = "KILN_" + upper(n);
+  bool hasBatch = false;
+  for (const auto *list : {&info.inputs, &info.outputs})
+    for (const TensorSpec &spec : *list)
+      for (int64_t d : spec.shape)
+        hasBatch |= d < 0;
+  std::set<std::string> taken = {"batch"};
+  std::vector<std::string> inIds, outIds;
+  for (const TensorSpec &spec : info.inputs)
+    inIds.push_back(identifierFor(spec.name, taken));
+  for (const TensorSpec &spec : info.outputs)
+    outIds.push_back(identifierFor(spec.name, taken));
+  std::set<size_t> ranks;
+  for (const auto *list : {&info.inputs, &info.outputs})
+    for (const TensorSpec &spec : *list)
+      ranks.insert(spec.shape.size());
+
+  // Parameter list of run(): inputs, [batch], outputs.
+  std::string params;
+  std::vector<std::string> args;
+  for (size_t i = 0; i < info.inputs.size(); ++i) {
+    params += std::string(params.empty() ? "" : ", ") + "const " +
+              cType(info.inputs[i].dtype) + " *" + inIds[i];
+    args.push_back(inIds[i]);
+  }
+  if (hasBatch) {
+    params += std::string(params.empty() ? "" : ", ") + "int64_t batch";
+    args.push_back("batch");
+  }
+  for (size_t i = 0; i < info.outputs.size(); ++i) {
+    params += std::string(params.empty() ? "" : ", ") + cType(info.outputs[i].dtype) +
+              " *" + outIds[i];
+    args.push_back(outIds[i]);
+  }
+  std::string argList;
+  for (const std::string &a : args)
+    argList += (argList.empty() ? "" : ", ") + a;
+  std::string batchArg = hasBatch ? "batch" : "";
+
+  std::ostringstream h;
+  h << "/* " << prefix << ".h: model '" << n << "' compiled ahead of time by Kiln.\n"
+    << " * Generated by kiln-compile; do not edit.\n"
+    << " *   target " << info.triple << ", cpu " << info.cpu << ", weights "
+    << (info.weightsInFile ? "in a file (call " + prefix + "_load_weights first)"
+                           : std::string("embedded"))
+    << "\n";
+  for (const TensorSpec &s : info.inputs)
+    h << " *   input  " << s.toString() << "\n";
+  for (const TensorSpec &s : info.outputs)
+    h << " *   output " << s.toString() << "\n";
+  h << " * Buffers are dense and row-major; every ? dimension is the batch size.\n"
+    << " * Link the object with libkiln_runtime_aot.a and -lm. */\n"
+    << "#ifndef " << macro << "_AOT_H\n#define " << macro << "_AOT_H\n\n"
+    << "#include <stdint.h>\n\n#include \"runtime/AotRuntime.h\"\n\n"
+    << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+    << "enum {\n  " << macro << "_NUM_INPUTS = " << info.inputs.size() << ",\n  " << macro
+    << "_NUM_OUTPUTS = " << info.outputs.size() << ",\n  " << macro
+    << "_HAS_BATCH = " << hasBatch << ",\n  " << macro
+    << "_WEIGHTS_IN_FILE = " << info.weightsInFile << "\n};\n\n";
+
+  h << "/* Memref descriptors of the object's C interface (MLIR's layout). */\n";
+  for (size_t r : ranks) {
+    h << "typedef struct {\n  void *allocated;\n  void *aligned;\n  int64_t offset;\n";
+    if (r > 0)
+      h << "  int64_t sizes[" << r << "];\n  int64_t strides[" << r << "];\n";
+    h << "} " << prefix << "_memref" << r << ";\n";
+  }
+  h << "\nvoid " << info.entrySymbol << "(";
+  {
+    std::string sep;
+    for (const auto *list : {&info.inputs, &info.outputs})
+      for (const TensorSpec &spec : *list) {
+        h << sep << prefix << "_memref" << spec.shape.size() << " *";
+        sep = ", ";
+      }
+  }
+  h << ");\n";
+  if (info.weightsInFile)
+    h << "/* Reads the weights file written beside the object; returns a KILN_AOT_*\n"
+      << " * status (kiln_aot_status_string explains it). Call once before running. */\n"
+      << "int " << prefix << "_load_weights(const char *path);\n"
+      << "int " << prefix << "_weights_loaded(void);\n";
+  h << "\n";
+
+  // Element counts.
+  auto numel = [&](const TensorSpec &spec, const std::string &id) {
+    h << "/* Elements of '" << spec.name << "' (" << spec.toString() << "). */\n"
+      << "static inline int64_t " << prefix << "_" << id << "_numel("
+      << (hasBatch ? "int64_t batch" : "void") << ") {\n  return "
+      << productExpr(spec.shape, 0, "batch") << ";\n}\n";
+  };
+  for (size_t i = 0; i < info.inputs.size(); ++i)
+    numel(info.inputs[i], inIds[i]);
+  for (size_t i = 0; i < info.outputs.size(); ++i)
+    numel(info.outputs[i], outIds[i]);
+
+  // The entry point.
+  h << "\n/* Runs the model: reads the inputs, writes the outputs (caller-owned,\n"
+    << " * not aliasing the inputs). Returns KILN_AOT_OK or KILN_AOT_BAD_ARGUMENT"
+    << (info.weightsInFile ? ",\n * KILN_AOT_WEIGHTS_NOT_LOADED" : "")
+    << ". Safe to call from several threads at once. */\n"
+    << "static inline int " << prefix << "_run(" << (params.empty() ? "void" : params)
+    << ") {\n";
+  std::string nullCheck;
+  for (const std::string &id : inIds)
+    nullCheck += (nullCheck.empty() ? "" : " || ") + ("!" + id);
+  for (const std::string &id : outIds)
+    nullCheck += (nullCheck.empty() ? "" : " || ") + ("!" + id);
+  if (hasBatch)
+    nullCheck += (nullCheck.empty() ? "" : " || ") + std::string("batch < 0");
+  if (!nullCheck.empty())
+    h << "  if (" << nullCheck << ")\n    return KILN_AOT_BAD_ARGUMENT;\n";
+  for (const std::string &out : outIds)
+    for (const std::string &in : inIds)
+      h << "  if ((const void *)" << out << " == (const void *)" << in
+        << ")\n    return KILN_AOT_BAD_ARGUMENT;\n";
+  if (info.weightsInFile)
+    h << "  if (!" << prefix << "_weights_loaded())\n    return KILN_AOT_WEIGHTS_NOT_LOADED;\n";
+  size_t k = 0;
+  auto descriptor = [&](const TensorSpec &spec, const std::string &id) {
+    size_t r = spec.shape.size();
+    h << "  " << prefix << "_memref" << r << " d" << k << " = {(void *)" << id << ", (void *)"
+      << id << ", 0";
+    if (r > 0) {
+      h << ", {";
+      for (size_t i = 0; i < r; ++i)
+        h << (i ? ", " : "") << (spec.shape[i] < 0 ? std::string("batch")
+                                                   : std::to_string(spec.shape[i]));
+      h << "}, {";
+      for (size_t i = 0; i < r; ++i)
+        h << (i ? ", " : "") << productExpr(spec.shape, i + 1, "batch");
+      h << "}";
+    }
+    h << "};\n";
+    ++k;
+  };
+  for (size_t i = 0; i < info.inputs.size(); ++i)
+    descriptor(info.inputs[i], inIds[i]);
+  for (size_t i = 0; i < info.outputs.size(); ++i)
+    descriptor(info.outputs[i], outIds[i]);
+  h << "  " << info.entrySymbol << "(";
+  for (size_t i = 0; i < k; ++i)
+    h << (i ? ", " : "") << "&d" << i;
+  h << ");\n  return KILN_AOT_OK;\n}\n\n#ifdef __cplusplus\n} /* extern \"C\" */\n\n";
+
+  // C++ wrapper.
+  h << "namespace kiln_aot {\n\n/// Model '" << n << "' (" << info.triple << ", " << info.cpu
+    << ").\nstruct " << n << " {\n"
+    << "  static constexpr const char *name = \"" << n << "\";\n"
+    << "  static constexpr int num_inputs = " << info.inputs.size()
+    << ", num_outputs = " << info.outputs.size() << ";\n"
+    << "  static constexpr bool has_batch = " << (hasBatch ? "true" : "false")
+    << ", weights_in_file = " << (info.weightsInFile ? "true" : "false") << ";\n";
+  auto describe = [&](const TensorSpec &spec, const std::string &id) {
+    h << "  /// " << spec.toString() << " (-1: the batch size)\n"
+      << "  static constexpr const char *" << id << "_name = \"" << spec.name << "\";\n"
+      << "  static constexpr int64_t " << id << "_shape[" << std::max<size_t>(1, spec.shape.size())
+      << "] = {" << (spec.shape.empty() ? "0" : shapeList(spec.shape)) << "};\n"
+      << "  static constexpr int " << id << "_rank = " << spec.shape.size() << ";\n"
+      << "  static int64_t " << id << "_numel(" << (hasBatch ? "int64_t batch" : "")
+      << ") { return " << prefix << "_" << id << "_numel(" << batchArg << "); }\n";
+  };
+  for (size_t i = 0; i < info.inputs.size(); ++i)
+    describe(info.inputs[i], inIds[i]);
+  for (size_t i = 0; i < info.outputs.size(); ++i)
+    describe(info.outputs[i], outIds[i]);
+  auto numelSwitch = [&](const char *what, const std::vector<std::string> &ids) {
+    h << "  /// Elements of " << what << " `index` (0 for an unknown index).\n"
+      << "  static int64_t " << what << "_numel(int index, int64_t batch = 0) {\n"
+      << "    (void)batch;\n    switch (index) {\n";
+    for (size_t i = 0; i < ids.size(); ++i)
+      h << "    case " << i << ": return " << prefix << "_" << ids[i] << "_numel(" << batchArg
+        << ");\n";
+    h << "    default: return 0;\n    }\n  }\n";
+  };
+  numelSwitch("input", inIds);
+  numelSwitch("output", outIds);
+  h << "  /// See " << prefix << "_run.\n  static int run(" << params << ") {\n    return "
+    << prefix << "_run(" << argList << ");\n  }\n";
+  if (info.weightsInFile)
+    h << "  static int load_weights(const char *path) { return " << prefix
+      << "_load_weights(path); }\n";
+  h << "};\n\n} // namespace kiln_aot\n#endif /* __cplusplus */\n\n#endif /* " << macro
+    << "_AOT_H */\n";
+  return h.str();
+}
+
+} // namespace kiln
