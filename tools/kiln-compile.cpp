@@ -103,8 +103,13 @@ static int run() {
     mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
       if (parseError.empty()) {
         std::string loc;
-        llvm::raw_string_ostream os(loc);
-        d.getLocation().print(os);
+        if (auto flc = llvm::dyn_cast<mlir::FileLineColLoc>(d.getLocation())) {
+          loc = flc.getFilename().str() + ":" + std::to_string(flc.getLine()) + ":" +
+                std::to_string(flc.getColumn());
+        } else {
+          llvm::raw_string_ostream os(loc);
+          d.getLocation().print(os);
+        }
         parseError = loc + ": " + d.str();
       }
       return mlir::success();
