@@ -5,11 +5,13 @@
 #     | GENERATOR <generator.cpp>...      # a DSL program ending in kiln::generatorMain
 #     | GENERATOR_TARGET <executable target> [GENERATOR_ARGS <args>...]
 #     [TARGET x86_64-linux-gnu|aarch64-linux-gnu] [CPU <cpu>]
-#     [WEIGHTS embed|file] [OPTIONS <more kiln-compile flags>...]
+#     [WEIGHTS embed|file] [PARALLEL] [OPTIONS <more kiln-compile flags>...]
 #     [OBJECT_ONLY])
 #
 # Writes <name>.o and <name>.h (and <name>.weights with WEIGHTS file) to
-# ${CMAKE_CURRENT_BINARY_DIR}/kiln_models/<name>/. For the host target it
+# ${CMAKE_CURRENT_BINARY_DIR}/kiln_models/<name>/. PARALLEL (x86-64 only)
+# runs the tile loops on OpenMP threads and links LLVM's libomp
+# (${KILN_LIBOMP}). For the host target it
 # creates a static library target <name> holding the object, with the
 # header's directory on its include path and the AOT runtime linked:
 #
@@ -25,7 +27,7 @@
 # a generator links) and ${KILN_RUNTIME_AOT_LIBRARY}, which Kiln's own build
 # and KilnConfig.cmake set.
 function(kiln_add_model name)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "OBJECT_ONLY"
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "OBJECT_ONLY;PARALLEL"
     "MODEL;PARAMS;FUNCTION;TARGET;CPU;WEIGHTS;GENERATOR_TARGET" "GENERATOR;GENERATOR_ARGS;OPTIONS")
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "kiln_add_model(${name}): unknown arguments ${ARG_UNPARSED_ARGUMENTS}")
@@ -57,6 +59,9 @@ function(kiln_add_model name)
     if(ARG_WEIGHTS STREQUAL "file")
       list(APPEND outputs ${dir}/${name}.weights)
     endif()
+  endif()
+  if(ARG_PARALLEL)
+    list(APPEND flags --parallel)
   endif()
   list(APPEND flags ${ARG_OPTIONS})
 
@@ -104,6 +109,9 @@ function(kiln_add_model name)
     set_target_properties(${name} PROPERTIES LINKER_LANGUAGE CXX)
     target_include_directories(${name} INTERFACE ${dir})
     target_link_libraries(${name} INTERFACE ${KILN_RUNTIME_AOT_LIBRARY} m)
+    if(ARG_PARALLEL)
+      target_link_libraries(${name} INTERFACE ${KILN_LIBOMP})
+    endif()
   endif()
   set_target_properties(${name} PROPERTIES KILN_OBJECT ${object} KILN_HEADER_DIR ${dir})
 endfunction()

@@ -88,7 +88,7 @@ func::FuncOp findEntry(ModuleOp module, const LowerOptions &options) {
     } else if (options.function.empty()) {
       fail(options.who, ": the module has several public functions (@",
            entry.getSymName().str(), ", @", func.getSymName().str(),
-           "); choose one (JitOptions::function, --function)");
+           "); choose one with JitOptions::function (--function in the tools)");
     }
   }
   if (!entry)
