@@ -1,8 +1,8 @@
 //===- Jit.cpp - JIT-compiling a kiln module ------------------------------===//
 //
-// Runs the CPU pipeline stage by stage (printing the IR between stages on
-// request), translates to LLVM IR, optimizes it for the host CPU and loads it
-// with mlir::ExecutionEngine. The compiled function has the
+// Lowers the module to LLVM IR optimized for the host CPU with the code it
+// shares with AOT compilation (LowerModule.cpp: the CPU pipeline stage by
+// stage, translation, O3) and loads it with mlir::ExecutionEngine. The compiled function has the
 // destination-passing C interface of DestinationPassing.cpp; CompiledModel
 // builds the memref descriptors and calls it through the packed wrapper.
 //
