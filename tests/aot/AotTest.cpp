@@ -7,6 +7,7 @@
 // generated API's error statuses.
 //
 //===----------------------------------------------------------------------===//
+#include "frontend/Aot.h"
 #include "tests/aot/AotModels.h"
 
 #include "aot_lenet.h"
@@ -19,6 +20,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 
 namespace {
 
@@ -105,4 +107,61 @@ TEST(Aot, WeightsFromAFile) {
   ASSERT_EQ(kiln_aot::aot_mlp::run(x.data(), 2, ref.data()), KILN_AOT_OK);
   for (size_t i = 0; i < y.size(); ++i)
     EXPECT_NEAR(y[i], ref[i], 1e-5) << i;
+}
+
+// kiln::compileToObject, the C++ API behind generators: outputs and errors.
+namespace {
+std::string compileError(kiln::Model &model, const kiln::AotOptions &options) {
+  try {
+    kiln::compileToObject(model, options);
+  } catch (const kiln::Error &e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+} // namespace
+
+TEST(Aot, CompileToObjectWritesALibraryAndAHeader) {
+  kiln::Model model("tiny_api", 1);
+  kiln::Value x = model.input("x", {kiln::kBatch, 8});
+  kiln::nn::Linear fc(model, "fc", 8, 4);
+  model.output(kiln::relu(fc(x)), "y");
+  kiln::AotOptions options;
+  options.output = ::testing::TempDir() + "libtiny_api.a";
+  options.target = "aarch64-linux-gnu";
+  options.cpu = "cortex-a72";
+  kiln::AotResult r = kiln::compileToObject(model, options);
+  EXPECT_EQ(r.name, "tiny_api");
+  EXPECT_EQ(r.triple, "aarch64-unknown-linux-gnu");
+  EXPECT_EQ(r.headerPath, ::testing::TempDir() + "libtiny_api.h");
+  std::ifstream lib(r.objectPath, std::ios::binary);
+  std::string magic(8, '\0');
+  lib.read(magic.data(), 8);
+  EXPECT_EQ(magic, "!<arch>\n");
+  std::ifstream header(r.headerPath);
+  std::string text((std::istreambuf_iterator<char>(header)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("int kiln_tiny_api_run(const float *x, int64_t batch, float *y)"),
+            std::string::npos);
+  std::remove(r.objectPath.c_str());
+  std::remove(r.headerPath.c_str());
+}
+
+TEST(Aot, CompileToObjectErrorsNameTheProblem) {
+  kiln::Model model("bad", 1);
+  kiln::Value x = model.input("x", {kiln::kBatch, 4});
+  kiln::AotOptions options;
+  options.output = ::testing::TempDir() + "bad.o";
+  EXPECT_NE(compileError(model, options).find("model 'bad' has no outputs"), std::string::npos);
+  model.output(kiln::relu(x), "y");
+  options.target = "mips-linux-gnu";
+  EXPECT_NE(compileError(model, options).find("unknown target 'mips-linux-gnu' (expected one of: "
+                                              "x86_64-linux-gnu, aarch64-linux-gnu)"),
+            std::string::npos);
+  options.target = "aarch64-linux-gnu";
+  options.cpu = "znver4";
+  EXPECT_NE(compileError(model, options).find("unknown CPU 'znver4' for target aarch64"),
+            std::string::npos);
+  options.cpu = "generic";
+  options.output.clear();
+  EXPECT_NE(compileError(model, options).find("no output file"), std::string::npos);
 }
