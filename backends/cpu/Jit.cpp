@@ -124,22 +124,6 @@ CompiledModel jitModule(ModuleOp module, const JitOptions &options) {
   auto start = std::chrono::steady_clock::now();
   initializeLLVMOnce();
 
-  LowerOptions lower;
-  lower.graph = options.graph;
-  lower.cpu.vectorize = options.vectorize;
-  lower.cpu.parallel = options.parallel;
-  lower.cpu.fuse = options.graph.fuseOn();
-  lower.cpu.fuseRecompute = options.graph.fuseRecomputeOn();
-  lower.function = options.function;
-  lower.printIRAfterEachStage = options.printIRAfterEachStage;
-  lower.printIRAfterEachPass = options.printIRAfterEachPass;
-  lower.irStream = options.irStream;
-  auto impl = std::make_shared<CompiledModel::Impl>();
-  LoweredSignature sig = lowerToLLVMDialect(module, lower, &impl->stages);
-  impl->name = sig.name;
-  impl->inputs = std::move(sig.inputs);
-  impl->outputs = std::move(sig.outputs);
-
   auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!tmBuilder)
     fail("kiln::jit: cannot detect the host CPU: ",
@@ -149,6 +133,24 @@ CompiledModel jitModule(ModuleOp module, const JitOptions &options) {
   auto tm = tmBuilder->createTargetMachine();
   if (!tm)
     fail("kiln::jit: cannot create a target machine: ", llvm::toString(tm.takeError()));
+
+  LowerOptions lower;
+  lower.graph = options.graph;
+  lower.cpu.vectorize = options.vectorize;
+  lower.cpu.parallel = options.parallel;
+  lower.cpu.fuse = options.graph.fuseOn();
+  lower.cpu.fuseRecompute = options.graph.fuseRecomputeOn();
+  // The matmul tile for the host's vector registers (4x64 with AVX-512).
+  chooseTilesForTarget(**tm, lower.cpu);
+  lower.function = options.function;
+  lower.printIRAfterEachStage = options.printIRAfterEachStage;
+  lower.printIRAfterEachPass = options.printIRAfterEachPass;
+  lower.irStream = options.irStream;
+  auto impl = std::make_shared<CompiledModel::Impl>();
+  LoweredSignature sig = lowerToLLVMDialect(module, lower, &impl->stages);
+  impl->name = sig.name;
+  impl->inputs = std::move(sig.inputs);
+  impl->outputs = std::move(sig.outputs);
 
   // Translation and optimization are shared with AOT (LowerModule.cpp).
   llvm::TargetMachine *target = tm->get();

@@ -5,7 +5,7 @@
 namespace kiln::aottest {
 
 uint64_t seedOf(const std::string &which) {
-  return which == "mlp" ? 2026 : which == "lenet" ? 7 : 11;
+  return which == "mlp" ? 2026 : which == "lenet" ? 7 : which == "resnet" ? 11 : 18;
 }
 
 void buildModel(const std::string &which, Model &model) {
@@ -21,8 +21,13 @@ void buildModel(const std::string &which, Model &model) {
     Value x = model.input("x", {kBatch, 3, 32, 32});
     model.output(examples::resnet(model, x), "logits");
     examples::randomizeBatchNorms(model, 5);
+  } else if (which == "resnet18") {
+    // Not in the tests (11.7 M parameters); for benchmarks/aot_sizes.sh.
+    Value x = model.input("x", {kBatch, 3, 224, 224});
+    model.output(examples::resnet18(model, x), "logits");
+    examples::randomizeBatchNorms(model, 5);
   } else {
-    fail("unknown test model '", which, "' (expected mlp, lenet or resnet)");
+    fail("unknown test model '", which, "' (expected mlp, lenet, resnet or resnet18)");
   }
 }
 

@@ -15,7 +15,8 @@
 namespace kiln::aottest {
 
 /// Builds "mlp" ([N,784] -> probs [N,10]), "lenet" ([N,1,28,28] -> logits
-/// [N,10]) or "resnet" ([N,3,32,32] -> logits [N,10]) into `model`.
+/// [N,10]), "resnet" ([N,3,32,32] -> logits [N,10]) or "resnet18"
+/// ([N,3,224,224] -> logits [N,1000]; benchmarks only) into `model`.
 void buildModel(const std::string &which, Model &model);
 
 /// Seed of each model's parameters.

@@ -1,6 +1,6 @@
 //===- AotTestGenerator.cpp - Model generator of the AOT tests ------------===//
 //
-//   kiln-aot-test-generator <mlp|lenet|resnet> -o out.o [kiln-compile flags]
+//   kiln-aot-test-generator <mlp|lenet|resnet|resnet18> -o out.o [kiln-compile flags]
 //
 // Builds one of the test models (AotModels.h) and compiles it ahead of time
 // with kiln::generatorMain, as a user's generator run by kiln_add_model does.
@@ -13,7 +13,7 @@
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s <mlp|lenet|resnet> -o FILE [options]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s <mlp|lenet|resnet|resnet18> -o FILE [options]\n", argv[0]);
     return 1;
   }
   std::string which = argv[1];
