@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <thread>
 
 namespace {
 
@@ -61,6 +62,39 @@ void expectAotMatchesJit(const std::string &which, int64_t batch) {
 TEST(Aot, MlpMatchesJit) { expectAotMatchesJit<kiln_aot::aot_mlp>("mlp", 5); }
 TEST(Aot, LeNetMatchesJit) { expectAotMatchesJit<kiln_aot::aot_lenet>("lenet", 3); }
 TEST(Aot, ResNetMatchesJit) { expectAotMatchesJit<kiln_aot::aot_resnet>("resnet", 2); }
+
+// The entry point keeps no state between calls: concurrent calls with
+// different batches give the single-threaded results.
+TEST(Aot, ConcurrentCalls) {
+  using M = kiln_aot::aot_lenet;
+  auto input = [](int64_t batch) {
+    std::vector<float> x(M::x_numel(batch));
+    for (size_t i = 0; i < x.size(); ++i)
+      x[i] = kiln::aottest::inputValue(static_cast<int64_t>(i));
+    return x;
+  };
+  std::vector<std::vector<float>> expected;
+  for (int64_t batch = 1; batch <= 4; ++batch) {
+    std::vector<float> x = input(batch), y(M::logits_numel(batch));
+    ASSERT_EQ(M::run(x.data(), batch, y.data()), KILN_AOT_OK);
+    expected.push_back(y);
+  }
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      int64_t batch = t + 1;
+      std::vector<float> x = input(batch), y(M::logits_numel(batch));
+      for (int round = 0; round < 20; ++round) {
+        if (M::run(x.data(), batch, y.data()) != KILN_AOT_OK || y != expected[t])
+          ++mismatches[t];
+      }
+    });
+  for (std::thread &t : threads)
+    t.join();
+  for (int t = 0; t < 4; ++t)
+    EXPECT_EQ(mismatches[t], 0) << "thread " << t;
+}
 
 TEST(Aot, HeaderDescribesTheSignature) {
   using M = kiln_aot::aot_lenet;
