@@ -9,6 +9,7 @@ packages=(
   libeigen3-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3
+  g++-aarch64-linux-gnu qemu-user-static
 )
 # `--bench`: the baselines of the benchmarks too.
 if [ "${1:-}" = "--bench" ]; then

@@ -1,13 +1,14 @@
 //===- Jit.cpp - JIT-compiling a kiln module ------------------------------===//
 //
-// Runs the CPU pipeline stage by stage (printing the IR between stages on
-// request), translates to LLVM IR, optimizes it for the host CPU and loads it
-// with mlir::ExecutionEngine. The compiled function has the
+// Lowers the module to LLVM IR optimized for the host CPU with the code it
+// shares with AOT compilation (LowerModule.cpp: the CPU pipeline stage by
+// stage, translation, O3) and loads it with mlir::ExecutionEngine. The compiled function has the
 // destination-passing C interface of DestinationPassing.cpp; CompiledModel
 // builds the memref descriptors and calls it through the packed wrapper.
 //
 //===----------------------------------------------------------------------===//
 #include "backends/cpu/Jit.h"
+#include "backends/cpu/LowerModule.h"
 #include "passes/Passes.h"
 #include "runtime/Allocator.h"
 #include "runtime/classical/CApi.h"
@@ -23,7 +24,6 @@ extern "C" void omp_set_num_threads(int);
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
@@ -110,56 +110,6 @@ struct Descriptor {
   }
 };
 
-DType dtypeOf(Type type) {
-  if (type.isF32())
-    return DType::F32;
-  if (type.isF64())
-    return DType::F64;
-  if (type.isInteger(64))
-    return DType::I64;
-  if (type.isInteger(32))
-    return DType::I32;
-  if (type.isInteger(1))
-    return DType::Bool;
-  fail("kiln::jit: unsupported element type ", typeToString(type));
-}
-
-TensorSpec specOf(Type type, DictionaryAttr attrs, const std::string &fallback) {
-  auto tensor = dyn_cast<RankedTensorType>(type);
-  if (!tensor)
-    fail("kiln::jit: expected ranked tensor arguments and results, got ",
-         typeToString(type));
-  TensorSpec spec;
-  spec.name = fallback;
-  if (attrs)
-    if (auto name = attrs.getAs<StringAttr>("kiln.name"))
-      spec.name = name.str();
-  for (int64_t d : tensor.getShape())
-    spec.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
-  spec.dtype = dtypeOf(tensor.getElementType());
-  return spec;
-}
-
-/// Collects MLIR diagnostics so a failure becomes one kiln::Error.
-struct DiagnosticCollector {
-  std::string text;
-  ScopedDiagnosticHandler handler;
-  explicit DiagnosticCollector(MLIRContext *ctx)
-      : handler(ctx, [this](Diagnostic &d) {
-          if (d.getSeverity() != DiagnosticSeverity::Error)
-            return success();
-          if (!text.empty())
-            text += "\n";
-          std::string loc;
-          llvm::raw_string_ostream os(loc);
-          d.getLocation().print(os);
-          text += loc + ": " + d.str();
-          for (Diagnostic &note : d.getNotes())
-            text += "\n  note: " + note.str();
-          return success();
-        }) {}
-};
-
 void initializeLLVMOnce() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -173,120 +123,70 @@ void initializeLLVMOnce() {
 CompiledModel jitModule(ModuleOp module, const JitOptions &options) {
   auto start = std::chrono::steady_clock::now();
   initializeLLVMOnce();
-  MLIRContext *ctx = module.getContext();
-  DiagnosticCollector diagnostics(ctx);
-
-  // Find the entry function and record its signature before lowering.
-  func::FuncOp entry;
-  for (auto func : module.getOps<func::FuncOp>()) {
-    if (func.isPrivate() || func.isExternal())
-      continue;
-    if (!options.function.empty() ? func.getSymName() == options.function : !entry) {
-      if (entry && options.function.empty())
-        fail("kiln::jit: the module has several public functions; choose one "
-             "with JitOptions::function");
-      entry = func;
-    } else if (options.function.empty()) {
-      fail("kiln::jit: the module has several public functions (@",
-           entry.getSymName().str(), ", @", func.getSymName().str(),
-           "); choose one with JitOptions::function");
-    }
-  }
-  if (!entry)
-    fail(options.function.empty()
-             ? std::string("kiln::jit: the module has no public function")
-             : "kiln::jit: no public function @" + options.function + " in the module");
-  auto impl = std::make_shared<CompiledModel::Impl>();
-  impl->name = entry.getSymName().str();
-  FunctionType type = entry.getFunctionType();
-  for (unsigned i = 0; i < type.getNumInputs(); ++i)
-    impl->inputs.push_back(specOf(type.getInput(i), entry.getArgAttrDict(i),
-                                  "input" + std::to_string(i)));
-  for (unsigned i = 0; i < type.getNumResults(); ++i)
-    impl->outputs.push_back(specOf(type.getResult(i), entry.getResultAttrDict(i),
-                                   "output" + std::to_string(i)));
-  // Other public functions would also get the memref ABI; keep only the entry.
-  for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
-    if (func != entry && !func.isPrivate())
-      func.setPrivate();
-
-  std::ostream &ir = options.irStream ? *options.irStream : std::cerr;
-  auto print = [&](const char *stage) {
-    StageSummary summary;
-    summary.stage = stage;
-    module.walk([&](Operation *op) {
-      if (isa<ModuleOp>(op))
-        return;
-      ++summary.opsByDialect[op->getName().getDialectNamespace().str()];
-      ++summary.opsByName[op->getName().getStringRef().str()];
-      ++summary.totalOps;
-    });
-    impl->stages.push_back(std::move(summary));
-    if (!options.printIRAfterEachStage)
-      return;
-    std::string s;
-    llvm::raw_string_ostream os(s);
-    module.print(os);
-    ir << "// ----- IR after stage '" << stage << "' -----\n" << s << "\n";
-  };
-  print("kiln");
-
-  {
-    PassManager pm(ctx);
-    buildKilnOptimizePipeline(pm, options.graph);
-    if (failed(pm.run(module)))
-      fail("kiln::jit: graph optimization failed for @", impl->name, ":\n",
-           diagnostics.text.empty() ? "(no diagnostic)" : diagnostics.text);
-    print("optimized");
-  }
-
-  CpuPipelineOptions cpu;
-  cpu.vectorize = options.vectorize;
-  cpu.parallel = options.parallel;
-  cpu.packB = options.packB;
-  cpu.fastMath = options.fastMath;
-  cpu.fuse = options.graph.fuseOn();
-  cpu.fuseRecompute = options.graph.fuseRecomputeOn();
-  for (CpuStage stage : {CpuStage::Linalg, CpuStage::Vectorized,
-                         CpuStage::Bufferized, CpuStage::LLVM}) {
-    PassManager pm(ctx);
-    if (options.printIRAfterEachPass) {
-      ctx->disableMultithreading();
-      pm.enableIRPrinting(
-          [](Pass *, Operation *) { return false; },
-          [](Pass *, Operation *) { return true; },
-          /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/true);
-    }
-    buildCpuStage(pm, stage, cpu);
-    if (failed(pm.run(module)))
-      fail("kiln::jit: lowering failed in stage '", cpuStageName(stage), "' for @",
-           impl->name, ":\n",
-           diagnostics.text.empty() ? "(no diagnostic)" : diagnostics.text);
-    print(cpuStageName(stage));
-  }
 
   auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!tmBuilder)
     fail("kiln::jit: cannot detect the host CPU: ",
          llvm::toString(tmBuilder.takeError()));
-  llvm::CodeGenOptLevel codegenLevel =
-      options.optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
-      : options.optLevel == 0 ? llvm::CodeGenOptLevel::None
-                              : llvm::CodeGenOptLevel::Default;
+  llvm::CodeGenOptLevel codegenLevel = codeGenOptLevel(options.optLevel);
   tmBuilder->setCodeGenOptLevel(codegenLevel);
   auto tm = tmBuilder->createTargetMachine();
   if (!tm)
     fail("kiln::jit: cannot create a target machine: ", llvm::toString(tm.takeError()));
 
+  LowerOptions lower;
+  lower.graph = options.graph;
+  lower.cpu.vectorize = options.vectorize;
+  lower.cpu.parallel = options.parallel;
+  lower.cpu.packB = options.packB;
+  lower.cpu.fastMath = options.fastMath;
+  lower.cpu.fuse = options.graph.fuseOn();
+  lower.cpu.fuseRecompute = options.graph.fuseRecomputeOn();
+  // The matmul tile for the host's vector registers (4x64 with AVX-512).
+  chooseTilesForTarget(**tm, lower.cpu);
+  lower.function = options.function;
+  lower.printIRAfterEachStage = options.printIRAfterEachStage;
+  lower.printIRAfterEachPass = options.printIRAfterEachPass;
+  lower.irStream = options.irStream;
+  auto impl = std::make_shared<CompiledModel::Impl>();
+  LoweredSignature sig = lowerToLLVMDialect(module, lower, &impl->stages);
+  impl->name = sig.name;
+  impl->inputs = std::move(sig.inputs);
+  impl->outputs = std::move(sig.outputs);
+
+  // Translation and optimization are shared with AOT (LowerModule.cpp).
+  llvm::TargetMachine *target = tm->get();
   ExecutionEngineOptions engineOptions;
-  auto transformer = makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0,
-                                               tm->get());
+  // No exception may cross LLVM's frames: errors are carried out by hand.
+  std::string translateError;
+  auto builder = [&](Operation *op,
+                     llvm::LLVMContext &context) -> std::unique_ptr<llvm::Module> {
+    try {
+      return translateToLLVMIR(cast<ModuleOp>(op), context, *target, "kiln::jit");
+    } catch (const Error &e) {
+      translateError = e.what();
+      return nullptr;
+    }
+  };
+  engineOptions.llvmModuleBuilder = builder;
+  std::function<llvm::Error(llvm::Module *)> transformer =
+      [&](llvm::Module *m) -> llvm::Error {
+    try {
+      optimizeLLVMModule(*m, options.optLevel, target, "kiln::jit");
+    } catch (const Error &e) {
+      return llvm::createStringError(e.what());
+    }
+    return llvm::Error::success();
+  };
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = codegenLevel;
   auto engine = ExecutionEngine::create(module, engineOptions, std::move(*tm));
-  if (!engine)
-    fail("kiln::jit: LLVM could not compile @", impl->name, ": ",
-         llvm::toString(engine.takeError()));
+  if (!engine) {
+    std::string why = llvm::toString(engine.takeError());
+    if (!translateError.empty())
+      fail(translateError);
+    fail("kiln::jit: LLVM could not compile @", impl->name, ": ", why);
+  }
   impl->engine = std::move(*engine);
   // The buffer functions the generated code calls, from Kiln's runtime.
   impl->engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {

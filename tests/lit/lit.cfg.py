@@ -6,7 +6,7 @@
 #   lit -v build/tests/lit          (or: ctest -R lit, ninja check-kiln-lit)
 #
 # Tests may use these substitutions in RUN lines:
-#   kiln-opt, kiln-run, kiln-demo   Kiln's tools, from the build's bin dir
+#   kiln-opt, kiln-run, kiln-demo, kiln-compile   Kiln's tools, from the build's bin dir
 #   FileCheck, not                  LLVM's test utilities (llvm_tools_dir;
 #                                   count and split-file are on PATH)
 #   %python                         the Python interpreter
@@ -57,7 +57,7 @@ def add_tool(name, directory):
 
 
 config.substitutions.append(("%python", python))
-for tool in ("kiln-opt", "kiln-run", "kiln-demo"):
+for tool in ("kiln-opt", "kiln-run", "kiln-demo", "kiln-compile"):
     add_tool(tool, config.kiln_tools_dir)
 for tool in ("FileCheck", "not"):
     add_tool(tool, config.llvm_tools_dir)
