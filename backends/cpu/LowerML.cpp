@@ -221,7 +221,9 @@ FailureOr<SmallVector<Value>> callRuntime(ConversionPatternRewriter &rewriter, O
     auto argType = MemRefType::get(SmallVector<int64_t>(t.getRank(), ShapedType::kDynamic),
                                    t.getElementType());
     args.push_back(argType);
-    operands.push_back(memref::CastOp::create(rewriter, loc, argType, buffer));
+    operands.push_back(bufferType == argType
+                           ? buffer
+                           : memref::CastOp::create(rewriter, loc, argType, buffer).getResult());
   }
   if (failed(declareRuntimeFunction(op, name, args, rewriter)))
     return rewriter.notifyMatchFailure(op, "cannot declare " + name);
