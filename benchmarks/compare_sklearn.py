@@ -216,8 +216,15 @@ def main():
                 cmd += ["--only", args.only]
             res = subprocess.run(cmd, env=env, check=True, stdout=subprocess.PIPE)
             sk[threads] = json.loads(res.stdout)
+        if only and os.path.exists(saved):  # keep the other rows of the last run
+            with open(saved) as f:
+                merged = {int(t): r for t, r in json.load(f).items()}
+            for t, r in sk.items():
+                merged.setdefault(t, {}).update(r)
+        else:
+            merged = sk
         with open(saved, "w") as f:
-            json.dump(sk, f)
+            json.dump(merged, f)
     bench_cmd = [args.bench, "--benchmark_format=json"]
     if only:
         names = [b for b, k in BENCH_NAMES.items() if k in only]

@@ -83,8 +83,9 @@ void treeEnsemblePredict(View2<T> x, View2<int64_t> f, View2<T> th, View2<int64_
   parallelFor(
       x.n0, resolveThreads(0),
       [&](Index b, Index e) {
-        for (int64_t i = b; i < e; ++i)
-          for (int64_t t = 0; t < f.n0; ++t) {
+        // Trees outer, a block of rows inner: one tree's nodes stay in cache.
+        for (int64_t t = 0; t < f.n0; ++t)
+          for (int64_t i = b; i < e; ++i) {
             int64_t node = 0;
             for (int64_t feature; (feature = f(t, node)) >= 0;)
               node = x(i, feature) <= th(t, node) ? l(t, node) : r(t, node);
