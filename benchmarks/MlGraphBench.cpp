@@ -57,7 +57,8 @@ const Blobs &blobs() {
 }
 
 /// Graph (arg 0) or library (arg 1).
-void compare(benchmark::State &state, const std::function<kiln::Value(kiln::Value)> &graph,
+void compare(benchmark::State &state,
+             const std::function<kiln::Value(kiln::Value)> &graph,
              const std::function<void()> &library) {
   if (state.range(0) == 0) {
     kiln::Model m("ml_bench");
@@ -84,8 +85,9 @@ void BM_MlGraph_Kmeans(benchmark::State &state) {
     k.fit(blobs().X.topRows(20000));
     return k;
   }();
-  compare(state, [](kiln::Value x) { return ml::kmeansAssign(x, km); },
-          [] { benchmark::DoNotOptimize(km.predict(blobs().X).data()); });
+  compare(
+      state, [](kiln::Value x) { return ml::kmeansAssign(x, km); },
+      [] { benchmark::DoNotOptimize(km.predict(blobs().X).data()); });
 }
 
 void BM_MlGraph_Qda(benchmark::State &state) {
@@ -94,8 +96,9 @@ void BM_MlGraph_Qda(benchmark::State &state) {
     q.fit(blobs().X.topRows(20000), blobs().y.head(20000));
     return q;
   }();
-  compare(state, [](kiln::Value x) { return ml::gdaDecision(x, qda); },
-          [] { benchmark::DoNotOptimize(qda.decisionFunction(blobs().X).data()); });
+  compare(
+      state, [](kiln::Value x) { return ml::gdaDecision(x, qda); },
+      [] { benchmark::DoNotOptimize(qda.decisionFunction(blobs().X).data()); });
 }
 
 void BM_MlGraph_Forest(benchmark::State &state) {
@@ -107,8 +110,9 @@ void BM_MlGraph_Forest(benchmark::State &state) {
     f.fit(blobs().X.topRows(20000), blobs().y.head(20000));
     return f;
   }();
-  compare(state, [](kiln::Value x) { return ml::treePredict(x, forest); },
-          [] { benchmark::DoNotOptimize(forest.predictProba(blobs().X).data()); });
+  compare(
+      state, [](kiln::Value x) { return ml::treePredict(x, forest); },
+      [] { benchmark::DoNotOptimize(forest.predictProba(blobs().X).data()); });
 }
 
 } // namespace

@@ -47,12 +47,13 @@ template <typename Fn> bool guarded(const char *op, Fn &&fit) {
 bool enoughRows(const char *op, int64_t n, int64_t d, int64_t needed, const char *what) {
   if (n >= needed)
     return true;
-  opError(op, what, " = ", needed, " exceeds the ", n, " rows of input ", shapeString({n, d}),
-          "; expected at least ", needed, " samples");
+  opError(op, what, " = ", needed, " exceeds the ", n, " rows of input ",
+          shapeString({n, d}), "; expected at least ", needed, " samples");
   return false;
 }
 
-template <typename T> void kmeansFit(View2<T> x, int64_t nInit, int64_t maxIter, int64_t seed, View2<T> c) {
+template <typename T>
+void kmeansFit(View2<T> x, int64_t nInit, int64_t maxIter, int64_t seed, View2<T> c) {
   const char *op = "kiln.kmeans_fit";
   c.fill(T(0));
   if (!enoughRows(op, x.n0, x.n1, c.n0, "n_clusters"))
@@ -96,8 +97,8 @@ void linearFit(View2<T> x, View1<T> y, double alpha, View1<T> w, T *b) {
   w.fill(T(0));
   *b = T(0);
   if (y.n0 != x.n0) {
-    opError(op, "target ", shapeString({y.n0}), " does not have one value per row of input ",
-            shapeString({x.n0, x.n1}));
+    opError(op, "target ", shapeString({y.n0}),
+            " does not have one value per row of input ", shapeString({x.n0, x.n1}));
     return;
   }
   if (!enoughRows(op, x.n0, x.n1, 1, "one sample"))
@@ -133,20 +134,20 @@ void linearFit(View2<T> x, View1<T> y, double alpha, View1<T> w, T *b) {
 
 using namespace kiln::ml::capi;
 
-#define KILN_ML_FIT_DEFS(T, SUFFIX)                                                    \
-  extern "C" void kiln_ml_kmeans_fit_##SUFFIX(KILN_ML_MEMREF2(T, x), int64_t nInit,    \
-                                              int64_t maxIter, int64_t seed,           \
-                                              KILN_ML_MEMREF2(T, c)) {                 \
-    kmeansFit<T>(KILN_ML_VIEW2(x), nInit, maxIter, seed, KILN_ML_VIEW2(c));            \
-  }                                                                                    \
-  extern "C" void kiln_ml_pca_fit_##SUFFIX(KILN_ML_MEMREF2(T, x), int64_t whiten,      \
-                                           KILN_ML_MEMREF1(T, m), KILN_ML_MEMREF2(T, c)) { \
-    pcaFit<T>(KILN_ML_VIEW2(x), whiten, KILN_ML_VIEW1(m), KILN_ML_VIEW2(c));           \
-  }                                                                                    \
-  extern "C" void kiln_ml_linear_fit_##SUFFIX(KILN_ML_MEMREF2(T, x),                   \
-                                              KILN_ML_MEMREF1(T, y), double alpha,     \
-                                              KILN_ML_MEMREF1(T, w),                   \
-                                              KILN_ML_MEMREF0(T, b)) {                 \
+#define KILN_ML_FIT_DEFS(T, SUFFIX)                                                      \
+  extern "C" void kiln_ml_kmeans_fit_##SUFFIX(KILN_ML_MEMREF2(T, x), int64_t nInit,      \
+                                              int64_t maxIter, int64_t seed,             \
+                                              KILN_ML_MEMREF2(T, c)) {                   \
+    kmeansFit<T>(KILN_ML_VIEW2(x), nInit, maxIter, seed, KILN_ML_VIEW2(c));              \
+  }                                                                                      \
+  extern "C" void kiln_ml_pca_fit_##SUFFIX(KILN_ML_MEMREF2(T, x), int64_t whiten,        \
+                                           KILN_ML_MEMREF1(T, m),                        \
+                                           KILN_ML_MEMREF2(T, c)) {                      \
+    pcaFit<T>(KILN_ML_VIEW2(x), whiten, KILN_ML_VIEW1(m), KILN_ML_VIEW2(c));             \
+  }                                                                                      \
+  extern "C" void kiln_ml_linear_fit_##SUFFIX(                                           \
+      KILN_ML_MEMREF2(T, x), KILN_ML_MEMREF1(T, y), double alpha, KILN_ML_MEMREF1(T, w), \
+      KILN_ML_MEMREF0(T, b)) {                                                           \
     linearFit<T>(KILN_ML_VIEW2(x), KILN_ML_VIEW1(y), alpha, KILN_ML_VIEW1(w), b + bOff); \
   }
 KILN_ML_FIT_DEFS(float, f32)

@@ -66,8 +66,11 @@ template <typename... Parts> void opError(const char *op, const Parts &...parts)
 
 } // namespace kiln::ml::capi
 
-#define KILN_ML_VIEW1(n) {n + n##Off, n##N0, n##S0}
-#define KILN_ML_VIEW2(n) {n + n##Off, n##N0, n##N1, n##S0, n##S1}
-#define KILN_ML_VIEW3(n) {n + n##Off, n##N0, n##N1, n##N2, n##S0, n##S1, n##S2}
+#define KILN_ML_VIEW1(n)                                                                 \
+  { n + n##Off, n##N0, n##S0 }
+#define KILN_ML_VIEW2(n)                                                                 \
+  { n + n##Off, n##N0, n##N1, n##S0, n##S1 }
+#define KILN_ML_VIEW3(n)                                                                 \
+  { n + n##Off, n##N0, n##N1, n##N2, n##S0, n##S1, n##S2 }
 
 #endif // KILN_RUNTIME_CLASSICAL_CAPIVIEWS_H
