@@ -215,9 +215,10 @@ void BM_OpenCV_KMeans(benchmark::State &state) {
   double inertia = 0;
   for (auto _ : state) {
     cv::Mat labels, centers;
-    inertia = cv::kmeans(X, 8, labels,
-                         cv::TermCriteria(cv::TermCriteria::COUNT + cv::TermCriteria::EPS, 300, 1e-4),
-                         1, cv::KMEANS_PP_CENTERS, centers);
+    inertia = cv::kmeans(
+        X, 8, labels,
+        cv::TermCriteria(cv::TermCriteria::COUNT + cv::TermCriteria::EPS, 300, 1e-4), 1,
+        cv::KMEANS_PP_CENTERS, centers);
   }
   setCounters(state, "inertia", inertia);
 }
@@ -240,8 +241,12 @@ void opencvEm(benchmark::State &state, int covarianceType) {
   }
   setCounters(state, "loglik", ll);
 }
-void BM_OpenCV_GMMFull(benchmark::State &state) { opencvEm(state, cv::ml::EM::COV_MAT_GENERIC); }
-void BM_OpenCV_GMMDiag(benchmark::State &state) { opencvEm(state, cv::ml::EM::COV_MAT_DIAGONAL); }
+void BM_OpenCV_GMMFull(benchmark::State &state) {
+  opencvEm(state, cv::ml::EM::COV_MAT_GENERIC);
+}
+void BM_OpenCV_GMMDiag(benchmark::State &state) {
+  opencvEm(state, cv::ml::EM::COV_MAT_DIAGONAL);
+}
 
 /// cv::PCA (covariance eigen-decomposition, float64) fit + project.
 void BM_OpenCV_PCA(benchmark::State &state) {
@@ -249,7 +254,8 @@ void BM_OpenCV_PCA(benchmark::State &state) {
   const Matrix &L = load("lowrank");
   cv::Mat X = toMat(L, CV_64F);
   // Total variance with the same 1/N scaling as OpenCV's eigenvalues.
-  double total = (L.rowwise() - L.colwise().mean()).squaredNorm() / static_cast<double>(L.rows());
+  double total =
+      (L.rowwise() - L.colwise().mean()).squaredNorm() / static_cast<double>(L.rows());
   double evr = 0;
   for (auto _ : state) {
     cv::PCA pca(X, cv::noArray(), cv::PCA::DATA_AS_ROW, 32);
@@ -301,10 +307,22 @@ BENCHMARK(BM_GradientBoosting)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->I
 BENCHMARK(BM_HMM)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(3);
 #ifdef KILN_HAVE_OPENCV
 BENCHMARK(BM_OpenCV_KMeans)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(3);
-BENCHMARK(BM_OpenCV_GMMFull)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK(BM_OpenCV_GMMDiag)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_OpenCV_GMMFull)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
+BENCHMARK(BM_OpenCV_GMMDiag)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 BENCHMARK(BM_OpenCV_PCA)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(3);
-BENCHMARK(BM_OpenCV_RandomForest)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_OpenCV_RandomForest)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 #endif
 
 BENCHMARK_MAIN();

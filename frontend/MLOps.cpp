@@ -93,7 +93,8 @@ Value treesToGraph(Value x, const char *what, const std::vector<ml::FlatTree> &t
     return model.constantTensor(Tensor::fromValues<int64_t>({t, m}, v));
   };
   return treeEnsemblePredict(x, ints(feature), constantLike(x, op, {t, m}, threshold),
-                             ints(left), ints(right), constantLike(x, op, {t, m, k}, values));
+                             ints(left), ints(right),
+                             constantLike(x, op, {t, m, k}, values));
 }
 
 /// Copies the first k leaf values, scaled by `weight`.
@@ -114,8 +115,8 @@ Value gdaPredict(Value x, Value means, Value whiteners, Value offsets) {
   return emit("kiln.gda_predict", {x, means, whiteners, offsets});
 }
 
-Value treeEnsemblePredict(Value x, Value feature, Value threshold, Value left, Value right,
-                          Value values) {
+Value treeEnsemblePredict(Value x, Value feature, Value threshold, Value left,
+                          Value right, Value values) {
   return emit("kiln.tree_ensemble_predict", {x, feature, threshold, left, right, values});
 }
 
@@ -138,11 +139,12 @@ Value confusionMatrix(Value yTrue, Value yPred, int64_t numClasses) {
 Value kmeansFit(Value x, const ml::KMeansOptions &o) {
   const char *op = "kiln.kmeans_fit";
   Builder b(modelOf(x, op).context.get());
-  return emit(op, {x},
-              {b.getNamedAttr("n_clusters", b.getI64IntegerAttr(o.nClusters)),
-               b.getNamedAttr("n_init", b.getI64IntegerAttr(o.nInit)),
-               b.getNamedAttr("max_iter", b.getI64IntegerAttr(o.maxIter)),
-               b.getNamedAttr("seed", b.getI64IntegerAttr(static_cast<int64_t>(o.seed)))});
+  return emit(
+      op, {x},
+      {b.getNamedAttr("n_clusters", b.getI64IntegerAttr(o.nClusters)),
+       b.getNamedAttr("n_init", b.getI64IntegerAttr(o.nInit)),
+       b.getNamedAttr("max_iter", b.getI64IntegerAttr(o.maxIter)),
+       b.getNamedAttr("seed", b.getI64IntegerAttr(static_cast<int64_t>(o.seed)))});
 }
 
 std::pair<Value, Value> pcaFit(Value x, const ml::PCAOptions &o) {
@@ -226,8 +228,8 @@ Value gaussianNBPredict(Value x, const GaussianNB &fitted) {
 
 /// QDA's class densities as whiteners W_c = L_c^-1 (S_c = L_c L_c^T) and
 /// offsets log prior_c - 1/2 log det S_c (as its decisionFunction).
-static std::vector<Value> qdaOperands(Value x, const QuadraticDiscriminantAnalysis &fitted,
-                                      const char *op) {
+static std::vector<Value>
+qdaOperands(Value x, const QuadraticDiscriminantAnalysis &fitted, const char *op) {
   if (fitted.classes().size() == 0)
     fail("'", op, "' op: the QuadraticDiscriminantAnalysis is not fitted");
   Index c = fitted.classes().size(), d = fitted.means().cols();
@@ -279,9 +281,9 @@ Value treePredict(Value x, const DecisionTreeClassifier &fitted) {
 }
 
 Value treePredict(Value x, const DecisionTreeRegressor &fitted) {
-  return kiln::reshape(
-      treesToGraph(x, "DecisionTreeRegressor", oneTree(fitted.tree()), 1, scaledLeaves(1, 1)),
-      {-1});
+  return kiln::reshape(treesToGraph(x, "DecisionTreeRegressor", oneTree(fitted.tree()), 1,
+                                    scaledLeaves(1, 1)),
+                       {-1});
 }
 
 Value treePredict(Value x, const RandomForestClassifier &fitted) {
@@ -293,7 +295,8 @@ Value treePredict(Value x, const RandomForestClassifier &fitted) {
 Value treePredict(Value x, const RandomForestRegressor &fitted) {
   double w = 1.0 / static_cast<double>(std::max<size_t>(fitted.trees().size(), 1));
   return kiln::reshape(
-      treesToGraph(x, "RandomForestRegressor", fitted.trees(), 1, scaledLeaves(1, w)), {-1});
+      treesToGraph(x, "RandomForestRegressor", fitted.trees(), 1, scaledLeaves(1, w)),
+      {-1});
 }
 
 Value treePredict(Value x, const AdaBoostClassifier &fitted) {
@@ -311,7 +314,8 @@ Value treePredict(Value x, const AdaBoostClassifier &fitted) {
 
 Value treePredict(Value x, const GradientBoostingRegressor &fitted) {
   const char *op = "kiln.tree_ensemble_predict";
-  Value sum = treesToGraph(x, "GradientBoostingRegressor", fitted.trees(), 1, scaledLeaves(1, 1));
+  Value sum =
+      treesToGraph(x, "GradientBoostingRegressor", fitted.trees(), 1, scaledLeaves(1, 1));
   return kiln::reshape(kiln::add(sum, constantLike(x, op, {}, {fitted.init()})), {-1});
 }
 
@@ -320,7 +324,8 @@ Value treePredict(Value x, const GradientBoostingClassifier &fitted) {
   const char *op = "kiln.tree_ensemble_predict";
   const Vector &init = fitted.init();
   auto k = static_cast<int64_t>(init.size());
-  Value sum = treesToGraph(x, "GradientBoostingClassifier", fitted.trees(), std::max<int64_t>(k, 1),
+  Value sum = treesToGraph(x, "GradientBoostingClassifier", fitted.trees(),
+                           std::max<int64_t>(k, 1),
                            [k](std::size_t t, const double *leaf, double *out) {
                              out[static_cast<int64_t>(t) % k] = leaf[0];
                            });

@@ -56,8 +56,8 @@ Value gdaDecision(Value x, Value means, Value whiteners, Value offsets);
 Value gdaPredict(Value x, Value means, Value whiteners, Value offsets);
 /// kiln.tree_ensemble_predict: [N, K] sum over T trees (flattened, [T, M]
 /// node tensors, values [T, M, K]) of the reached leaves' values.
-Value treeEnsemblePredict(Value x, Value feature, Value threshold, Value left, Value right,
-                          Value values);
+Value treeEnsemblePredict(Value x, Value feature, Value threshold, Value left,
+                          Value right, Value values);
 
 /// Metrics: scalars. Float [N] for the regression ones, i64 [N] labels for
 /// accuracy (an f64 scalar) and confusionMatrix (i64 [C, C]).

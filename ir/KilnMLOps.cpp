@@ -160,11 +160,12 @@ LogicalResult GaussianNBPredictOp::inferReturnTypes(MLIRContext *ctx,
 }
 
 /// The operands of gda_decision / gda_predict; returns the class count.
-static LogicalResult checkGda(std::optional<Location> loc, StringRef op, mlir::Value input,
-                              mlir::Value means, mlir::Value whiteners, mlir::Value offsets,
-                              int64_t &c) {
+static LogicalResult checkGda(std::optional<Location> loc, StringRef op,
+                              mlir::Value input, mlir::Value means, mlir::Value whiteners,
+                              mlir::Value offsets, int64_t &c) {
   auto x = cast<RankedTensorType>(input.getType());
-  if (failed(checkSamples(loc, op, x)) || failed(checkRows(loc, op, "means", means, x, c)))
+  if (failed(checkSamples(loc, op, x)) ||
+      failed(checkRows(loc, op, "means", means, x, c)))
     return failure();
   int64_t d = x.getDimSize(1);
   return success(succeeded(checkParam(loc, op, "whiteners", whiteners, {c, d, d}, x,
@@ -176,19 +177,20 @@ static LogicalResult checkGda(std::optional<Location> loc, StringRef op, mlir::V
 LogicalResult GdaDecisionOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                               Adaptor a, SmallVectorImpl<Type> &results) {
   int64_t c;
-  if (failed(checkGda(loc, getOperationName(), a.getInput(), a.getMeans(), a.getWhiteners(),
-                      a.getOffsets(), c)))
+  if (failed(checkGda(loc, getOperationName(), a.getInput(), a.getMeans(),
+                      a.getWhiteners(), a.getOffsets(), c)))
     return failure();
   auto x = cast<RankedTensorType>(a.getInput().getType());
   results.push_back(RankedTensorType::get({x.getDimSize(0), c}, x.getElementType()));
   return success();
 }
 
-LogicalResult GdaPredictOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
-                                             Adaptor a, SmallVectorImpl<Type> &results) {
+LogicalResult GdaPredictOp::inferReturnTypes(MLIRContext *ctx,
+                                             std::optional<Location> loc, Adaptor a,
+                                             SmallVectorImpl<Type> &results) {
   int64_t c;
-  if (failed(checkGda(loc, getOperationName(), a.getInput(), a.getMeans(), a.getWhiteners(),
-                      a.getOffsets(), c)))
+  if (failed(checkGda(loc, getOperationName(), a.getInput(), a.getMeans(),
+                      a.getWhiteners(), a.getOffsets(), c)))
     return failure();
   auto x = cast<RankedTensorType>(a.getInput().getType());
   results.push_back(RankedTensorType::get({x.getDimSize(0)}, IntegerType::get(ctx, 64)));
@@ -196,14 +198,16 @@ LogicalResult GdaPredictOp::inferReturnTypes(MLIRContext *ctx, std::optional<Loc
 }
 
 LogicalResult TreeEnsemblePredictOp::inferReturnTypes(MLIRContext *ctx,
-                                                      std::optional<Location> loc, Adaptor a,
+                                                      std::optional<Location> loc,
+                                                      Adaptor a,
                                                       SmallVectorImpl<Type> &results) {
   StringRef op = getOperationName();
   auto x = cast<RankedTensorType>(a.getInput().getType());
   if (failed(checkSamples(loc, op, x)))
     return failure();
   auto feature = cast<RankedTensorType>(a.getFeature().getType());
-  if (feature.getRank() != 2 || !feature.hasStaticShape() || feature.getNumElements() == 0)
+  if (feature.getRank() != 2 || !feature.hasStaticShape() ||
+      feature.getNumElements() == 0)
     return emitShapeError(loc, op,
                           "feature " + typeToString(feature) +
                               " is not [T, M] (T trees of M nodes, static, non-empty)");
@@ -214,10 +218,11 @@ LogicalResult TreeEnsemblePredictOp::inferReturnTypes(MLIRContext *ctx,
     auto expected = RankedTensorType::get({t, m}, element);
     if (type == expected)
       return success();
-    return emitShapeError(loc, op,
-                          Twine(name) + " " + typeToString(type) + " does not match " +
-                              typeToString(expected) + " (one entry per node, as feature " +
-                              typeToString(feature) + ", for input " + typeToString(x) + ")");
+    return emitShapeError(
+        loc, op,
+        Twine(name) + " " + typeToString(type) + " does not match " +
+            typeToString(expected) + " (one entry per node, as feature " +
+            typeToString(feature) + ", for input " + typeToString(x) + ")");
   };
   if (failed(expectNodes("threshold", a.getThreshold(), x.getElementType())) ||
       failed(expectNodes("left", a.getLeft(), i64)) ||
@@ -228,8 +233,8 @@ LogicalResult TreeEnsemblePredictOp::inferReturnTypes(MLIRContext *ctx,
       values.isDynamicDim(2) || values.getDimSize(2) < 1 ||
       values.getElementType() != x.getElementType())
     return emitShapeError(loc, op,
-                          "values " + typeToString(values) + " is not [" + Twine(t) + ", " +
-                              Twine(m) + ", K] (static K >= 1, element type " +
+                          "values " + typeToString(values) + " is not [" + Twine(t) +
+                              ", " + Twine(m) + ", K] (static K >= 1, element type " +
                               typeToString(x.getElementType()) + ") for feature " +
                               typeToString(feature) + " and input " + typeToString(x));
   results.push_back(
@@ -251,7 +256,16 @@ static LogicalResult checkMetricOperands(std::optional<Location> loc, StringRef 
   return success();
 }
 
-#define KILN_REGRESSION_METRIC(OP)                                                          LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc, Adaptor a,                                      SmallVectorImpl<Type> &results) {                         if (failed(checkMetricOperands(loc, getOperationName(), a.getYTrue(), a.getYPred())))        return failure();                                                                        results.push_back(RankedTensorType::get(                                                       {}, cast<RankedTensorType>(a.getYTrue().getType()).getElementType()));                 return success();                                                                        }
+#define KILN_REGRESSION_METRIC(OP)                                                       \
+  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc,         \
+                                     Adaptor a, SmallVectorImpl<Type> &results) {        \
+    if (failed(                                                                          \
+            checkMetricOperands(loc, getOperationName(), a.getYTrue(), a.getYPred())))   \
+      return failure();                                                                  \
+    results.push_back(RankedTensorType::get(                                             \
+        {}, cast<RankedTensorType>(a.getYTrue().getType()).getElementType()));           \
+    return success();                                                                    \
+  }
 KILN_REGRESSION_METRIC(MeanSquaredErrorOp)
 KILN_REGRESSION_METRIC(MeanAbsoluteErrorOp)
 KILN_REGRESSION_METRIC(R2ScoreOp)
@@ -282,12 +296,14 @@ LogicalResult ConfusionMatrixOp::inferReturnTypes(MLIRContext *ctx,
 static LogicalResult checkFitRows(std::optional<Location> loc, StringRef op,
                                   RankedTensorType x, StringRef setting, int64_t needed) {
   if (needed < 1)
-    return emitShapeError(loc, op, Twine(setting) + " is " + Twine(needed) + "; expected >= 1");
+    return emitShapeError(loc, op,
+                          Twine(setting) + " is " + Twine(needed) + "; expected >= 1");
   if (!x.isDynamicDim(0) && x.getDimSize(0) < needed)
     return emitShapeError(loc, op,
                           Twine(setting) + " = " + Twine(needed) + " exceeds the " +
-                              Twine(x.getDimSize(0)) + " rows of input " + typeToString(x) +
-                              "; expected at least " + Twine(needed) + " samples");
+                              Twine(x.getDimSize(0)) + " rows of input " +
+                              typeToString(x) + "; expected at least " + Twine(needed) +
+                              " samples");
   return success();
 }
 
@@ -296,13 +312,14 @@ LogicalResult KMeansFitOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
   StringRef op = getOperationName();
   auto x = cast<RankedTensorType>(a.getInput().getType());
   auto k = static_cast<int64_t>(a.getNClusters());
-  if (failed(checkSamples(loc, op, x)) || failed(checkFitRows(loc, op, x, "n_clusters", k)))
+  if (failed(checkSamples(loc, op, x)) ||
+      failed(checkFitRows(loc, op, x, "n_clusters", k)))
     return failure();
   if (static_cast<int64_t>(a.getNInit()) < 1 || static_cast<int64_t>(a.getMaxIter()) < 1)
-    return emitShapeError(loc, op,
-                          "n_init " + Twine(static_cast<int64_t>(a.getNInit())) +
-                              " and max_iter " + Twine(static_cast<int64_t>(a.getMaxIter())) +
-                              " must be >= 1");
+    return emitShapeError(
+        loc, op,
+        "n_init " + Twine(static_cast<int64_t>(a.getNInit())) + " and max_iter " +
+            Twine(static_cast<int64_t>(a.getMaxIter())) + " must be >= 1");
   results.push_back(RankedTensorType::get({k, x.getDimSize(1)}, x.getElementType()));
   return success();
 }
@@ -312,7 +329,8 @@ LogicalResult PcaFitOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   StringRef op = getOperationName();
   auto x = cast<RankedTensorType>(a.getInput().getType());
   auto k = static_cast<int64_t>(a.getNComponents());
-  if (failed(checkSamples(loc, op, x)) || failed(checkFitRows(loc, op, x, "n_components", k)))
+  if (failed(checkSamples(loc, op, x)) ||
+      failed(checkFitRows(loc, op, x, "n_components", k)))
     return failure();
   int64_t d = x.getDimSize(1);
   if (k > d)
@@ -335,10 +353,12 @@ LogicalResult LinearFitOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
       (!y.isDynamicDim(0) && !x.isDynamicDim(0) && y.getDimSize(0) != x.getDimSize(0)))
     return emitShapeError(loc, op,
                           "target " + typeToString(y) +
-                              " is not [N] with one value per row of input " + typeToString(x));
+                              " is not [N] with one value per row of input " +
+                              typeToString(x));
   double alpha = a.getAlpha().convertToDouble();
   if (!(alpha >= 0))
-    return emitShapeError(loc, op, "alpha is " + std::to_string(alpha) + "; expected >= 0");
+    return emitShapeError(loc, op,
+                          "alpha is " + std::to_string(alpha) + "; expected >= 0");
   results.push_back(RankedTensorType::get({x.getDimSize(1)}, x.getElementType()));
   results.push_back(RankedTensorType::get({}, x.getElementType()));
   return success();

@@ -191,9 +191,10 @@ LogicalResult declareRuntimeFunction(Operation *from, StringRef name, TypeRange 
 /// Calls `name(buffers of inputs..., scalars..., result buffers...)`. The
 /// result buffers are fresh, of the shapes of `resultTypes` (dynamic sizes
 /// from `dynamicSizes`, in order); returns them as tensors of those types.
-FailureOr<SmallVector<Value>> callRuntime(ConversionPatternRewriter &rewriter, Operation *op,
-                                          StringRef name, ValueRange inputs,
-                                          ValueRange scalars, TypeRange resultTypes,
+FailureOr<SmallVector<Value>> callRuntime(ConversionPatternRewriter &rewriter,
+                                          Operation *op, StringRef name,
+                                          ValueRange inputs, ValueRange scalars,
+                                          TypeRange resultTypes,
                                           ValueRange dynamicSizes) {
   Location loc = op->getLoc();
   SmallVector<Type> args;
@@ -218,12 +219,13 @@ FailureOr<SmallVector<Value>> callRuntime(ConversionPatternRewriter &rewriter, O
         dynamic.push_back(*sizes++);
     Value buffer = memref::AllocOp::create(rewriter, loc, bufferType, dynamic);
     buffers.push_back(buffer);
-    auto argType = MemRefType::get(SmallVector<int64_t>(t.getRank(), ShapedType::kDynamic),
-                                   t.getElementType());
+    auto argType = MemRefType::get(
+        SmallVector<int64_t>(t.getRank(), ShapedType::kDynamic), t.getElementType());
     args.push_back(argType);
-    operands.push_back(bufferType == argType
-                           ? buffer
-                           : memref::CastOp::create(rewriter, loc, argType, buffer).getResult());
+    operands.push_back(
+        bufferType == argType
+            ? buffer
+            : memref::CastOp::create(rewriter, loc, argType, buffer).getResult());
   }
   if (failed(declareRuntimeFunction(op, name, args, rewriter)))
     return rewriter.notifyMatchFailure(op, "cannot declare " + name);
@@ -231,7 +233,8 @@ FailureOr<SmallVector<Value>> callRuntime(ConversionPatternRewriter &rewriter, O
   SmallVector<Value> results;
   for (auto [type, buffer] : llvm::zip(resultTypes, buffers))
     results.push_back(bufferization::ToTensorOp::create(rewriter, loc, type, buffer,
-                                                        /*restrict=*/true, /*writable=*/true));
+                                                        /*restrict=*/true,
+                                                        /*writable=*/true));
   return results;
 }
 
@@ -258,8 +261,8 @@ struct GaussianNBPredictLowering : OpConversionPattern<GaussianNBPredictOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     auto results = callRuntime(
         rewriter, op, typedName("kiln_ml_gaussian_nb_predict", a.getInput()),
-        {a.getInput(), a.getMeans(), a.getVariances(), a.getPriors()}, {}, op->getResultTypes(),
-        rowsIfDynamic(rewriter, op.getLoc(), a.getInput()));
+        {a.getInput(), a.getMeans(), a.getVariances(), a.getPriors()}, {},
+        op->getResultTypes(), rowsIfDynamic(rewriter, op.getLoc(), a.getInput()));
     if (failed(results))
       return failure();
     rewriter.replaceOp(op, *results);
@@ -287,8 +290,9 @@ struct ConfusionMatrixLowering : OpConversionPattern<ConfusionMatrixOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(ConfusionMatrixOp op, OpAdaptor a,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto results = callRuntime(rewriter, op, "kiln_ml_confusion_matrix",
-                               {a.getYTrue(), a.getYPred()}, {}, op->getResultTypes(), {});
+    auto results =
+        callRuntime(rewriter, op, "kiln_ml_confusion_matrix",
+                    {a.getYTrue(), a.getYPred()}, {}, op->getResultTypes(), {});
     if (failed(results))
       return failure();
     rewriter.replaceOp(op, *results);
@@ -318,10 +322,10 @@ struct PcaFitLowering : OpConversionPattern<PcaFitOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(PcaFitOp op, OpAdaptor a,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto results = callRuntime(rewriter, op, typedName("kiln_ml_pca_fit", a.getInput()),
-                               {a.getInput()},
-                               {i64Constant(rewriter, op.getLoc(), op.getWhiten() ? 1 : 0)},
-                               op->getResultTypes(), {});
+    auto results = callRuntime(
+        rewriter, op, typedName("kiln_ml_pca_fit", a.getInput()), {a.getInput()},
+        {i64Constant(rewriter, op.getLoc(), op.getWhiten() ? 1 : 0)},
+        op->getResultTypes(), {});
     if (failed(results))
       return failure();
     rewriter.replaceOp(op, *results);
@@ -335,9 +339,9 @@ struct LinearFitLowering : OpConversionPattern<LinearFitOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     Value alpha = arith::ConstantOp::create(
         rewriter, op.getLoc(), rewriter.getF64FloatAttr(op.getAlpha().convertToDouble()));
-    auto results = callRuntime(rewriter, op, typedName("kiln_ml_linear_fit", a.getInput()),
-                               {a.getInput(), a.getTarget()}, {alpha}, op->getResultTypes(),
-                               {});
+    auto results =
+        callRuntime(rewriter, op, typedName("kiln_ml_linear_fit", a.getInput()),
+                    {a.getInput(), a.getTarget()}, {alpha}, op->getResultTypes(), {});
     if (failed(results))
       return failure();
     rewriter.replaceOp(op, *results);
@@ -355,11 +359,13 @@ struct GdaDecisionLowering : OpConversionPattern<GdaDecisionOp> {
     Type element = wt.getElementType();
     // W_c mu_c for every class: sum_j W[c, i, j] mu[c, j] -> [C, D].
     Value mu = ReshapeOp::create(rewriter, loc, a.getMeans(), ArrayRef<int64_t>{c, 1, d});
-    Value wmu = ReduceSumOp::create(rewriter, loc, MulOp::create(rewriter, loc, a.getWhiteners(), mu),
+    Value wmu = ReduceSumOp::create(rewriter, loc,
+                                    MulOp::create(rewriter, loc, a.getWhiteners(), mu),
                                     ArrayRef<int64_t>{2}, false);
-    Value bias = NegOp::create(rewriter, loc,
-                               ReshapeOp::create(rewriter, loc, wmu, ArrayRef<int64_t>{c * d}));
-    Value w = ReshapeOp::create(rewriter, loc, a.getWhiteners(), ArrayRef<int64_t>{c * d, d});
+    Value bias = NegOp::create(
+        rewriter, loc, ReshapeOp::create(rewriter, loc, wmu, ArrayRef<int64_t>{c * d}));
+    Value w =
+        ReshapeOp::create(rewriter, loc, a.getWhiteners(), ArrayRef<int64_t>{c * d, d});
     Value z = LinearOp::create(rewriter, loc, a.getInput(), w, bias); // [N, C*D]
     z = ReshapeOp::create(rewriter, loc, z, ArrayRef<int64_t>{-1, c, d});
     Value sq = ReduceSumOp::create(rewriter, loc, MulOp::create(rewriter, loc, z, z),
@@ -374,8 +380,8 @@ struct GdaPredictLowering : OpConversionPattern<GdaPredictOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(GdaPredictOp op, OpAdaptor a,
                                 ConversionPatternRewriter &rewriter) const override {
-    Value scores = GdaDecisionOp::create(rewriter, op.getLoc(), a.getInput(), a.getMeans(),
-                                         a.getWhiteners(), a.getOffsets());
+    Value scores = GdaDecisionOp::create(rewriter, op.getLoc(), a.getInput(),
+                                         a.getMeans(), a.getWhiteners(), a.getOffsets());
     rewriter.replaceOpWithNewOp<ArgmaxOp>(op, scores, 1, false);
     return success();
   }
@@ -391,16 +397,18 @@ template <typename OpTy> struct RegressionMetricLowering : OpConversionPattern<O
     Value diff = SubOp::create(rewriter, loc, a.getYTrue(), a.getYPred());
     Value result;
     if constexpr (std::is_same_v<OpTy, MeanSquaredErrorOp>) {
-      result = ReduceMeanOp::create(rewriter, loc, MulOp::create(rewriter, loc, diff, diff), all,
-                                    false);
+      result = ReduceMeanOp::create(rewriter, loc,
+                                    MulOp::create(rewriter, loc, diff, diff), all, false);
     } else if constexpr (std::is_same_v<OpTy, MeanAbsoluteErrorOp>) {
-      result = ReduceMeanOp::create(rewriter, loc, AbsOp::create(rewriter, loc, diff), all, false);
+      result = ReduceMeanOp::create(rewriter, loc, AbsOp::create(rewriter, loc, diff),
+                                    all, false);
     } else {
       Type element = cast<RankedTensorType>(a.getYTrue().getType()).getElementType();
-      Value residual =
-          ReduceSumOp::create(rewriter, loc, MulOp::create(rewriter, loc, diff, diff), all, false);
-      Value centered = SubOp::create(rewriter, loc, a.getYTrue(),
-                                     ReduceMeanOp::create(rewriter, loc, a.getYTrue(), all, true));
+      Value residual = ReduceSumOp::create(
+          rewriter, loc, MulOp::create(rewriter, loc, diff, diff), all, false);
+      Value centered =
+          SubOp::create(rewriter, loc, a.getYTrue(),
+                        ReduceMeanOp::create(rewriter, loc, a.getYTrue(), all, true));
       Value total = ReduceSumOp::create(
           rewriter, loc, MulOp::create(rewriter, loc, centered, centered), all, false);
       result = SubOp::create(rewriter, loc, scalar(rewriter, loc, element, 1),
@@ -418,7 +426,8 @@ struct AccuracyLowering : OpConversionPattern<AccuracyOp> {
     Location loc = op.getLoc();
     auto i64 = rewriter.getI64Type();
     auto countType = RankedTensorType::get({}, i64);
-    Value count0 = filledTensor(rewriter, loc, countType, {}, i64Constant(rewriter, loc, 0));
+    Value count0 =
+        filledTensor(rewriter, loc, countType, {}, i64Constant(rewriter, loc, 0));
     MLIRContext *ctx = rewriter.getContext();
     AffineMap id = AffineMap::getMultiDimIdentityMap(1, ctx);
     AffineMap scalarMap = AffineMap::get(1, 0, {}, ctx);
@@ -429,20 +438,24 @@ struct AccuracyLowering : OpConversionPattern<AccuracyOp> {
             ValueRange{count0}, ArrayRef<AffineMap>{id, id, scalarMap},
             ArrayRef<utils::IteratorType>{utils::IteratorType::reduction},
             [&](OpBuilder &b, Location l, ValueRange args) {
-              Value eq = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, args[0], args[1]);
+              Value eq =
+                  arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, args[0], args[1]);
               Value one = arith::ExtUIOp::create(b, l, b.getI64Type(), eq);
-              linalg::YieldOp::create(b, l, ValueRange{arith::AddIOp::create(b, l, args[2], one)});
+              linalg::YieldOp::create(
+                  b, l, ValueRange{arith::AddIOp::create(b, l, args[2], one)});
             })
             .getResult(0);
     auto f64 = rewriter.getF64Type();
-    Value hits = arith::SIToFPOp::create(rewriter, loc, f64,
-                                         tensor::ExtractOp::create(rewriter, loc, count, ValueRange{}));
-    Value n = arith::IndexCastOp::create(rewriter, loc, i64,
-                                         tensor::DimOp::create(rewriter, loc, a.getYTrue(), 0));
+    Value hits = arith::SIToFPOp::create(
+        rewriter, loc, f64,
+        tensor::ExtractOp::create(rewriter, loc, count, ValueRange{}));
+    Value n = arith::IndexCastOp::create(
+        rewriter, loc, i64, tensor::DimOp::create(rewriter, loc, a.getYTrue(), 0));
     n = arith::MaxSIOp::create(rewriter, loc, n, i64Constant(rewriter, loc, 1));
     Value ratio = arith::DivFOp::create(rewriter, loc, hits,
                                         arith::SIToFPOp::create(rewriter, loc, f64, n));
-    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, op.getType(), ValueRange{ratio});
+    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, op.getType(),
+                                                        ValueRange{ratio});
     return success();
   }
 };
@@ -451,12 +464,13 @@ struct AccuracyLowering : OpConversionPattern<AccuracyOp> {
 
 void populateMLLoweringPatterns(RewritePatternSet &patterns) {
   patterns.add<PcaTransformLowering, LinearPredictLowering, PairwiseDistanceLowering,
-               KMeansAssignLowering, GaussianNBPredictLowering, TreeEnsemblePredictLowering,
-               ConfusionMatrixLowering, KMeansFitLowering, PcaFitLowering, LinearFitLowering,
-               GdaDecisionLowering, GdaPredictLowering,
+               KMeansAssignLowering, GaussianNBPredictLowering,
+               TreeEnsemblePredictLowering, ConfusionMatrixLowering, KMeansFitLowering,
+               PcaFitLowering, LinearFitLowering, GdaDecisionLowering, GdaPredictLowering,
                RegressionMetricLowering<MeanSquaredErrorOp>,
                RegressionMetricLowering<MeanAbsoluteErrorOp>,
-               RegressionMetricLowering<R2ScoreOp>, AccuracyLowering>(patterns.getContext());
+               RegressionMetricLowering<R2ScoreOp>, AccuracyLowering>(
+      patterns.getContext());
 }
 
 } // namespace kiln

@@ -59,9 +59,9 @@ int main(int argc, char **argv) {
       mismatches += labels.data<int64_t>()[i] != expected[i];
       fitMismatches += fitLabels.data<int64_t>()[i] != expected[i];
     }
-    std::cout << "pca_kmeans: " << X.rows() << " rows of " << path << ", "
-              << X.cols() << " -> 2 (PCA) -> k = 3 (k-means) in one compiled graph; "
-              << mismatches << " labels differ from kiln::ml; fitted inside the graph: "
+    std::cout << "pca_kmeans: " << X.rows() << " rows of " << path << ", " << X.cols()
+              << " -> 2 (PCA) -> k = 3 (k-means) in one compiled graph; " << mismatches
+              << " labels differ from kiln::ml; fitted inside the graph: "
               << fitMismatches << " differ\n";
     return mismatches == 0 && fitMismatches == 0 ? 0 : 1;
   } catch (const std::exception &e) {

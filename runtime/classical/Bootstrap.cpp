@@ -133,7 +133,8 @@ BootstrapResult run(const Data &sample, Index n, const Stat &statistic,
     double a = num / (6 * std::pow(den, 1.5));
     if (!std::isfinite(a))
       fail(who, ": the BCa interval is undefined: the ", n,
-           " jackknife statistics are all equal (or not finite); use the percentile interval");
+           " jackknife statistics are all equal (or not finite); use the percentile "
+           "interval");
     auto level = [&](double z) { return normalCdf(z0 + (z0 + z) / (1 - a * (z0 + z))); };
     double zlo = normalQuantile(alpha / 2);
     r.low = quantile(sorted, level(zlo));

@@ -66,7 +66,8 @@ bool checkTrees(View2<int64_t> f, View2<int64_t> l, View2<int64_t> r, int64_t d)
       for (int64_t child : {l(t, node), r(t, node)})
         if (child <= node || child >= m) {
           opError(op, "tree ", t, " node ", node, " has child ", child,
-                  "; expected a node in (", node, ", ", m, ") of trees ", shapeString({f.n0, m}));
+                  "; expected a node in (", node, ", ", m, ") of trees ",
+                  shapeString({f.n0, m}));
           return false;
         }
     }
@@ -113,24 +114,24 @@ std::string takeError() {
 
 using namespace kiln::ml::capi;
 
-#define KILN_ML_GNB_DEF(T, SUFFIX)                                                     \
-  extern "C" void kiln_ml_gaussian_nb_predict_##SUFFIX(                                \
-      KILN_ML_MEMREF2(T, x), KILN_ML_MEMREF2(T, m), KILN_ML_MEMREF2(T, v),             \
-      KILN_ML_MEMREF1(T, p), KILN_ML_MEMREF1(int64_t, l)) {                            \
-    gaussianNBPredict<T>(KILN_ML_VIEW2(x), KILN_ML_VIEW2(m), KILN_ML_VIEW2(v),         \
-                         KILN_ML_VIEW1(p), KILN_ML_VIEW1(l));                          \
+#define KILN_ML_GNB_DEF(T, SUFFIX)                                                       \
+  extern "C" void kiln_ml_gaussian_nb_predict_##SUFFIX(                                  \
+      KILN_ML_MEMREF2(T, x), KILN_ML_MEMREF2(T, m), KILN_ML_MEMREF2(T, v),               \
+      KILN_ML_MEMREF1(T, p), KILN_ML_MEMREF1(int64_t, l)) {                              \
+    gaussianNBPredict<T>(KILN_ML_VIEW2(x), KILN_ML_VIEW2(m), KILN_ML_VIEW2(v),           \
+                         KILN_ML_VIEW1(p), KILN_ML_VIEW1(l));                            \
   }
 KILN_ML_GNB_DEF(float, f32)
 KILN_ML_GNB_DEF(double, f64)
 
-#define KILN_ML_TREES_DEF(T, SUFFIX)                                                   \
-  extern "C" void kiln_ml_tree_ensemble_predict_##SUFFIX(                              \
-      KILN_ML_MEMREF2(T, x), KILN_ML_MEMREF2(int64_t, f), KILN_ML_MEMREF2(T, t),       \
-      KILN_ML_MEMREF2(int64_t, l), KILN_ML_MEMREF2(int64_t, r), KILN_ML_MEMREF3(T, v), \
-      KILN_ML_MEMREF2(T, o)) {                                                         \
-    treeEnsemblePredict<T>(KILN_ML_VIEW2(x), KILN_ML_VIEW2(f), KILN_ML_VIEW2(t),       \
-                           KILN_ML_VIEW2(l), KILN_ML_VIEW2(r), KILN_ML_VIEW3(v),       \
-                           KILN_ML_VIEW2(o));                                          \
+#define KILN_ML_TREES_DEF(T, SUFFIX)                                                     \
+  extern "C" void kiln_ml_tree_ensemble_predict_##SUFFIX(                                \
+      KILN_ML_MEMREF2(T, x), KILN_ML_MEMREF2(int64_t, f), KILN_ML_MEMREF2(T, t),         \
+      KILN_ML_MEMREF2(int64_t, l), KILN_ML_MEMREF2(int64_t, r), KILN_ML_MEMREF3(T, v),   \
+      KILN_ML_MEMREF2(T, o)) {                                                           \
+    treeEnsemblePredict<T>(KILN_ML_VIEW2(x), KILN_ML_VIEW2(f), KILN_ML_VIEW2(t),         \
+                           KILN_ML_VIEW2(l), KILN_ML_VIEW2(r), KILN_ML_VIEW3(v),         \
+                           KILN_ML_VIEW2(o));                                            \
   }
 KILN_ML_TREES_DEF(float, f32)
 KILN_ML_TREES_DEF(double, f64)
@@ -160,7 +161,8 @@ extern "C" void kiln_ml_confusion_matrix(KILN_ML_MEMREF1(int64_t, t),
 }
 
 const std::vector<Symbol> &kiln::ml::capi::symbols() {
-#define KILN_ML_SYMBOL(name) Symbol{#name, reinterpret_cast<void *>(&name)}
+#define KILN_ML_SYMBOL(name)                                                             \
+  Symbol { #name, reinterpret_cast < void *>(&name) }
   static const std::vector<Symbol> table = {
       KILN_ML_SYMBOL(kiln_ml_gaussian_nb_predict_f32),
       KILN_ML_SYMBOL(kiln_ml_gaussian_nb_predict_f64),

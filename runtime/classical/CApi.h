@@ -28,11 +28,11 @@
 /// A memref<?xT> / memref<?x?xT> / memref<?x?x?xT> / memref<T> parameter.
 #define KILN_ML_MEMREF0(T, n) T *n##A, T *n, int64_t n##Off
 #define KILN_ML_MEMREF1(T, n) T *n##A, T *n, int64_t n##Off, int64_t n##N0, int64_t n##S0
-#define KILN_ML_MEMREF2(T, n)                                                          \
-  T *n##A, T *n, int64_t n##Off, int64_t n##N0, int64_t n##N1, int64_t n##S0,          \
+#define KILN_ML_MEMREF2(T, n)                                                            \
+  T *n##A, T *n, int64_t n##Off, int64_t n##N0, int64_t n##N1, int64_t n##S0,            \
       int64_t n##S1
-#define KILN_ML_MEMREF3(T, n)                                                          \
-  T *n##A, T *n, int64_t n##Off, int64_t n##N0, int64_t n##N1, int64_t n##N2,          \
+#define KILN_ML_MEMREF3(T, n)                                                            \
+  T *n##A, T *n, int64_t n##Off, int64_t n##N0, int64_t n##N1, int64_t n##N2,            \
       int64_t n##S0, int64_t n##S1, int64_t n##S2
 
 extern "C" {
@@ -40,9 +40,9 @@ extern "C" {
 /// Gaussian naive Bayes: labels[i] = argmax_c log prior[c]
 ///   - 1/2 sum_d (log(2 pi var[c,d]) + (x[i,d] - mean[c,d])^2 / var[c,d]),
 /// as kiln::ml::GaussianNB::predict, but the index of the class.
-#define KILN_ML_GNB_DECL(T, SUFFIX)                                                    \
-  void kiln_ml_gaussian_nb_predict_##SUFFIX(                                           \
-      KILN_ML_MEMREF2(T, x), KILN_ML_MEMREF2(T, m), KILN_ML_MEMREF2(T, v),             \
+#define KILN_ML_GNB_DECL(T, SUFFIX)                                                      \
+  void kiln_ml_gaussian_nb_predict_##SUFFIX(                                             \
+      KILN_ML_MEMREF2(T, x), KILN_ML_MEMREF2(T, m), KILN_ML_MEMREF2(T, v),               \
       KILN_ML_MEMREF1(T, p), KILN_ML_MEMREF1(int64_t, l));
 KILN_ML_GNB_DECL(float, f32)
 KILN_ML_GNB_DECL(double, f64)
@@ -50,10 +50,10 @@ KILN_ML_GNB_DECL(double, f64)
 
 /// Tree ensemble: out[i, k] = sum_t values[t, leaf_t(x_i), k], trees as
 /// kiln.tree_ensemble_predict describes. Every node is checked first.
-#define KILN_ML_TREES_DECL(T, SUFFIX)                                                  \
-  void kiln_ml_tree_ensemble_predict_##SUFFIX(                                         \
-      KILN_ML_MEMREF2(T, x), KILN_ML_MEMREF2(int64_t, f), KILN_ML_MEMREF2(T, t),       \
-      KILN_ML_MEMREF2(int64_t, l), KILN_ML_MEMREF2(int64_t, r), KILN_ML_MEMREF3(T, v), \
+#define KILN_ML_TREES_DECL(T, SUFFIX)                                                    \
+  void kiln_ml_tree_ensemble_predict_##SUFFIX(                                           \
+      KILN_ML_MEMREF2(T, x), KILN_ML_MEMREF2(int64_t, f), KILN_ML_MEMREF2(T, t),         \
+      KILN_ML_MEMREF2(int64_t, l), KILN_ML_MEMREF2(int64_t, r), KILN_ML_MEMREF3(T, v),   \
       KILN_ML_MEMREF2(T, o));
 KILN_ML_TREES_DECL(float, f32)
 KILN_ML_TREES_DECL(double, f64)
@@ -64,17 +64,18 @@ void kiln_ml_confusion_matrix(KILN_ML_MEMREF1(int64_t, t), KILN_ML_MEMREF1(int64
                               KILN_ML_MEMREF2(int64_t, o));
 
 /// kiln::ml::KMeans on x; k = the rows of the centers buffer.
-#define KILN_ML_KMEANS_FIT_DECL(T, SUFFIX)                                             \
-  void kiln_ml_kmeans_fit_##SUFFIX(KILN_ML_MEMREF2(T, x), int64_t nInit,               \
-                                   int64_t maxIter, int64_t seed, KILN_ML_MEMREF2(T, c));
+#define KILN_ML_KMEANS_FIT_DECL(T, SUFFIX)                                               \
+  void kiln_ml_kmeans_fit_##SUFFIX(KILN_ML_MEMREF2(T, x), int64_t nInit,                 \
+                                   int64_t maxIter, int64_t seed,                        \
+                                   KILN_ML_MEMREF2(T, c));
 /// kiln::ml::PCA on x; components = the rows of the components buffer.
-#define KILN_ML_PCA_FIT_DECL(T, SUFFIX)                                                \
-  void kiln_ml_pca_fit_##SUFFIX(KILN_ML_MEMREF2(T, x), int64_t whiten,                 \
+#define KILN_ML_PCA_FIT_DECL(T, SUFFIX)                                                  \
+  void kiln_ml_pca_fit_##SUFFIX(KILN_ML_MEMREF2(T, x), int64_t whiten,                   \
                                 KILN_ML_MEMREF1(T, m), KILN_ML_MEMREF2(T, c));
 /// kiln::ml::LinearRegression (alpha = 0) or Ridge on (x, y).
-#define KILN_ML_LINEAR_FIT_DECL(T, SUFFIX)                                             \
-  void kiln_ml_linear_fit_##SUFFIX(KILN_ML_MEMREF2(T, x), KILN_ML_MEMREF1(T, y),       \
-                                   double alpha, KILN_ML_MEMREF1(T, w),                \
+#define KILN_ML_LINEAR_FIT_DECL(T, SUFFIX)                                               \
+  void kiln_ml_linear_fit_##SUFFIX(KILN_ML_MEMREF2(T, x), KILN_ML_MEMREF1(T, y),         \
+                                   double alpha, KILN_ML_MEMREF1(T, w),                  \
                                    KILN_ML_MEMREF0(T, b));
 KILN_ML_KMEANS_FIT_DECL(float, f32)
 KILN_ML_KMEANS_FIT_DECL(double, f64)

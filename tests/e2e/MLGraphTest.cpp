@@ -182,12 +182,14 @@ TEST_P(MLGraphTest, QdaDecisionAndPredict) {
   o.regParam = 0.01;
   ml::QuadraticDiscriminantAnalysis qda(o);
   qda.fit(iris().X, iris().y);
-  Tensor s = runGraph(iris().X, GetParam(), [&](Model &, Value x) { return ml::gdaDecision(x, qda); });
+  Tensor s = runGraph(iris().X, GetParam(),
+                      [&](Model &, Value x) { return ml::gdaDecision(x, qda); });
   EXPECT_EQ(s.shape(), kiln::Shape({iris().X.rows(), 3}));
   // Scores reach -1e3 far from a class: 1e-9 relative to that scale.
   expectClose(s, qda.decisionFunction(iris().X), GetParam() == DType::F32 ? 1e-4 : 1e-9,
               "gda_decision");
-  Tensor l = runGraph(iris().X, GetParam(), [&](Model &, Value x) { return ml::gdaPredict(x, qda); });
+  Tensor l = runGraph(iris().X, GetParam(),
+                      [&](Model &, Value x) { return ml::gdaPredict(x, qda); });
   if (GetParam() == DType::F64)
     expectLabels(l, qda.predict(iris().X), "gda_predict");
 }
@@ -197,7 +199,8 @@ TEST_P(MLGraphTest, TreeEnsemblesMatchTheLibrary) {
   DType dt = GetParam();
   // f32 rounds thresholds and features apart: at most a couple of rows may
   // take the other branch; f64 must match to rounding.
-  auto check = [&](const Tensor &got, const ml::Matrix &expected, const std::string &what) {
+  auto check = [&](const Tensor &got, const ml::Matrix &expected,
+                   const std::string &what) {
     if (dt == DType::F64)
       return expectClose(got, expected, 1e-9, what);
     Tensor a = got.to(DType::F64);
@@ -206,7 +209,8 @@ TEST_P(MLGraphTest, TreeEnsemblesMatchTheLibrary) {
     for (ml::Index i = 0; i < expected.rows(); ++i) {
       bool rowOff = false;
       for (ml::Index j = 0; j < expected.cols(); ++j)
-        rowOff |= std::abs(a.data<double>()[i * expected.cols() + j] - expected(i, j)) > 1e-4;
+        rowOff |=
+            std::abs(a.data<double>()[i * expected.cols() + j] - expected(i, j)) > 1e-4;
       off += rowOff;
     }
     EXPECT_LE(off, 2) << what;
@@ -292,7 +296,8 @@ Tensor labelTensor(const ml::Labels &l) {
 }
 
 Tensor vectorTensor(const ml::Vector &v) {
-  return Tensor::fromValues<double>({v.size()}, std::vector<double>(v.data(), v.data() + v.size()));
+  return Tensor::fromValues<double>({v.size()},
+                                    std::vector<double>(v.data(), v.data() + v.size()));
 }
 
 double scalarOf(const Tensor &t) { return t.to(DType::F64).data<double>()[0]; }
@@ -310,10 +315,12 @@ TEST(MLGraph, ClassificationMetrics) {
     hits += truth[i] == pred[i];
     ++counts[static_cast<size_t>(truth[i] * 3 + pred[i])];
   }
-  double acc = scalarOf(runPair(t, p, [](Value a, Value b) { return kiln::accuracy(a, b); }));
+  double acc =
+      scalarOf(runPair(t, p, [](Value a, Value b) { return kiln::accuracy(a, b); }));
   EXPECT_DOUBLE_EQ(acc, static_cast<double>(hits) / static_cast<double>(truth.size()));
   EXPECT_DOUBLE_EQ(acc, ml::accuracy(truth, pred));
-  Tensor cm = runPair(t, p, [](Value a, Value b) { return kiln::confusionMatrix(a, b, 3); });
+  Tensor cm =
+      runPair(t, p, [](Value a, Value b) { return kiln::confusionMatrix(a, b, 3); });
   ASSERT_EQ(cm.shape(), kiln::Shape({3, 3}));
   Eigen::MatrixXi expected = ml::confusionMatrix(truth, pred);
   for (int i = 0; i < 3; ++i)
@@ -323,7 +330,9 @@ TEST(MLGraph, ClassificationMetrics) {
     }
   // No rows: accuracy 0, an all-zero matrix.
   Tensor none = Tensor::fromValues<int64_t>({0}, {});
-  EXPECT_EQ(scalarOf(runPair(none, none, [](Value a, Value b) { return kiln::accuracy(a, b); })), 0);
+  EXPECT_EQ(scalarOf(runPair(none, none,
+                             [](Value a, Value b) { return kiln::accuracy(a, b); })),
+            0);
 }
 
 TEST(MLGraph, RegressionMetrics) {
@@ -340,9 +349,12 @@ TEST(MLGraph, RegressionMetrics) {
   }
   auto n = static_cast<double>(t.size());
   Tensor tt = vectorTensor(t), pt = vectorTensor(p);
-  double mse = scalarOf(runPair(tt, pt, [](Value a, Value b) { return kiln::meanSquaredError(a, b); }));
-  double mae = scalarOf(runPair(tt, pt, [](Value a, Value b) { return kiln::meanAbsoluteError(a, b); }));
-  double r2 = scalarOf(runPair(tt, pt, [](Value a, Value b) { return kiln::r2Score(a, b); }));
+  double mse = scalarOf(
+      runPair(tt, pt, [](Value a, Value b) { return kiln::meanSquaredError(a, b); }));
+  double mae = scalarOf(
+      runPair(tt, pt, [](Value a, Value b) { return kiln::meanAbsoluteError(a, b); }));
+  double r2 =
+      scalarOf(runPair(tt, pt, [](Value a, Value b) { return kiln::r2Score(a, b); }));
   EXPECT_NEAR(mse, sse / n, 1e-12);
   EXPECT_NEAR(mse, ml::meanSquaredError(t, p), 1e-12);
   EXPECT_NEAR(mae, sae / n, 1e-12);
@@ -418,7 +430,9 @@ TEST(MLGraph, BadDataAtRunTimeNamesTheOp) {
   kiln::CompiledModel net = kiln::jit(m);
   std::string e = errorOf([&] { net.run({Tensor::zeros({2, 2}, DType::F64)}); });
   EXPECT_NE(e.find("kiln.kmeans_fit"), std::string::npos) << e;
-  EXPECT_NE(e.find("n_clusters = 3 exceeds the 2 rows of input [2, 2]"), std::string::npos) << e;
+  EXPECT_NE(e.find("n_clusters = 3 exceeds the 2 rows of input [2, 2]"),
+            std::string::npos)
+      << e;
   // The model stays usable.
   Tensor ok = net.run({toTensor(iris().X.leftCols(2), DType::F64)})[0];
   EXPECT_EQ(ok.shape(), kiln::Shape({3, 2}));
@@ -426,17 +440,22 @@ TEST(MLGraph, BadDataAtRunTimeNamesTheOp) {
   // A label out of range for the confusion matrix.
   Tensor t = Tensor::fromValues<int64_t>({3}, {0, 1, 2});
   Tensor p = Tensor::fromValues<int64_t>({3}, {0, 5, 2});
-  e = errorOf([&] { runPair(t, p, [](Value a, Value b) { return kiln::confusionMatrix(a, b, 3); }); });
+  e = errorOf([&] {
+    runPair(t, p, [](Value a, Value b) { return kiln::confusionMatrix(a, b, 3); });
+  });
   EXPECT_NE(e.find("kiln.confusion_matrix"), std::string::npos) << e;
   EXPECT_NE(e.find("row 1 has labels (1, 5)"), std::string::npos) << e;
 
   // A child index that points backwards (would loop forever).
   Model tm("trees");
   Value xt = tm.input("x", {kiln::kBatch, 2}, DType::F64);
-  auto ints = [&](std::vector<int64_t> v) { return tm.constant(Tensor::fromValues<int64_t>({1, 3}, v)); };
+  auto ints = [&](std::vector<int64_t> v) {
+    return tm.constant(Tensor::fromValues<int64_t>({1, 3}, v));
+  };
   Value thr = tm.constant(Tensor::zeros({1, 3}, DType::F64));
   Value val = tm.constant(Tensor::zeros({1, 3, 1}, DType::F64));
-  tm.output(kiln::treeEnsemblePredict(xt, ints({0, -1, -1}), thr, ints({1, 0, 0}), ints({0, 0, 0}), val));
+  tm.output(kiln::treeEnsemblePredict(xt, ints({0, -1, -1}), thr, ints({1, 0, 0}),
+                                      ints({0, 0, 0}), val));
   e = errorOf([&] { kiln::jit(tm).run({Tensor::zeros({4, 2}, DType::F64)}); });
   EXPECT_NE(e.find("kiln.tree_ensemble_predict"), std::string::npos) << e;
   EXPECT_NE(e.find("tree 0 node 0 has child 0"), std::string::npos) << e;
@@ -449,15 +468,22 @@ TEST(MLGraph, BadShapesOfTheNewOps) {
     int64_t n = 1;
     for (int64_t d : s)
       n *= d;
-    return m.constant(Tensor::fromValues<int64_t>(s, std::vector<int64_t>(static_cast<size_t>(n), -1)));
+    return m.constant(
+        Tensor::fromValues<int64_t>(s, std::vector<int64_t>(static_cast<size_t>(n), -1)));
   };
   Value thr = m.constant(Tensor::zeros({2, 5}, DType::F64));
   Value val = m.constant(Tensor::zeros({2, 5, 3}, DType::F64));
-  std::string e = errorOf([&] { kiln::treeEnsemblePredict(x, ints({2, 5}), thr, ints({2, 4}), ints({2, 5}), val); });
+  std::string e = errorOf([&] {
+    kiln::treeEnsemblePredict(x, ints({2, 5}), thr, ints({2, 4}), ints({2, 5}), val);
+  });
   EXPECT_NE(e.find("kiln.tree_ensemble_predict"), std::string::npos) << e;
-  EXPECT_NE(e.find("left tensor<2x4xi64> does not match tensor<2x5xi64>"), std::string::npos) << e;
+  EXPECT_NE(e.find("left tensor<2x4xi64> does not match tensor<2x5xi64>"),
+            std::string::npos)
+      << e;
   Value val2 = m.constant(Tensor::zeros({3, 5, 3}, DType::F64));
-  e = errorOf([&] { kiln::treeEnsemblePredict(x, ints({2, 5}), thr, ints({2, 5}), ints({2, 5}), val2); });
+  e = errorOf([&] {
+    kiln::treeEnsemblePredict(x, ints({2, 5}), thr, ints({2, 5}), ints({2, 5}), val2);
+  });
   EXPECT_NE(e.find("values tensor<3x5x3xf64> is not [2, 5, K]"), std::string::npos) << e;
 
   Value means = m.constant(Tensor::zeros({3, 4}, DType::F64));
@@ -472,11 +498,15 @@ TEST(MLGraph, BadShapesOfTheNewOps) {
   ko.nClusters = 6;
   e = errorOf([&] { kiln::kmeansFit(fixed, ko); });
   EXPECT_NE(e.find("kiln.kmeans_fit"), std::string::npos) << e;
-  EXPECT_NE(e.find("n_clusters = 6 exceeds the 5 rows of input tensor<5x4xf64>"), std::string::npos) << e;
+  EXPECT_NE(e.find("n_clusters = 6 exceeds the 5 rows of input tensor<5x4xf64>"),
+            std::string::npos)
+      << e;
   ml::PCAOptions po;
   po.nComponents = 5;
   e = errorOf([&] { kiln::pcaFit(x, po); });
-  EXPECT_NE(e.find("n_components = 5 exceeds the 4 features of input tensor<?x4xf64>"), std::string::npos) << e;
+  EXPECT_NE(e.find("n_components = 5 exceeds the 4 features of input tensor<?x4xf64>"),
+            std::string::npos)
+      << e;
   Value y3 = m.input("y3", {3}, DType::F64);
   e = errorOf([&] { kiln::linearFit(fixed, y3); });
   EXPECT_NE(e.find("kiln.linear_fit"), std::string::npos) << e;
@@ -486,7 +516,9 @@ TEST(MLGraph, BadShapesOfTheNewOps) {
   Value l2 = m.input("l2", {4}, DType::I64);
   e = errorOf([&] { kiln::accuracy(l1, l2); });
   EXPECT_NE(e.find("kiln.accuracy"), std::string::npos) << e;
-  EXPECT_NE(e.find("y_pred tensor<4xi64> does not match y_true tensor<?xi64>"), std::string::npos) << e;
+  EXPECT_NE(e.find("y_pred tensor<4xi64> does not match y_true tensor<?xi64>"),
+            std::string::npos)
+      << e;
 }
 
 TEST(MLGraph, BadShapesNameTheOpAndShapes) {

@@ -179,7 +179,8 @@ TEST(BootstrapTest, BCaIntervalAgainstScipyAndAPlainLoop) {
   const auto &b = golden()["bootstrap"];
   Vector x = toVector(b["x"]);
   auto stdev = [](const Vector &v) {
-    return std::sqrt((v.array() - v.mean()).square().sum() / static_cast<double>(v.size()));
+    return std::sqrt((v.array() - v.mean()).square().sum() /
+                     static_cast<double>(v.size()));
   };
   BootstrapOptions o;
   o.interval = BootstrapInterval::BCa;
@@ -195,7 +196,8 @@ TEST(BootstrapTest, BCaIntervalAgainstScipyAndAPlainLoop) {
   EXPECT_GT(std::abs(pct.high - b["std_bca_high"].get<double>()), 0.06 * width);
 
   // The same interval from the same resamples by the textbook formulas.
-  std::vector<double> sorted(r.distribution.data(), r.distribution.data() + r.distribution.size());
+  std::vector<double> sorted(r.distribution.data(),
+                             r.distribution.data() + r.distribution.size());
   std::sort(sorted.begin(), sorted.end());
   double below = 0;
   for (double t : sorted)
@@ -223,7 +225,8 @@ TEST(BootstrapTest, BCaIntervalAgainstScipyAndAPlainLoop) {
     double q = 0.5 * std::erfc(-(z0 + (z0 + z) / (1 - a * (z0 + z))) / std::sqrt(2.0));
     double pos = q * static_cast<double>(sorted.size() - 1);
     auto lo = static_cast<std::size_t>(std::floor(pos));
-    return sorted[lo] + (pos - static_cast<double>(lo)) * (sorted[std::min(lo + 1, sorted.size() - 1)] - sorted[lo]);
+    return sorted[lo] + (pos - static_cast<double>(lo)) *
+                            (sorted[std::min(lo + 1, sorted.size() - 1)] - sorted[lo]);
   };
   double z = referenceNormalQuantile(0.025);
   EXPECT_NEAR(r.low, at(z), 1e-12);
@@ -237,7 +240,8 @@ TEST(BootstrapTest, BCaIntervalAgainstScipyAndAPlainLoop) {
   EXPECT_NEAR(m.low, b["mean_bca_low"].get<double>(), 0.03 * mw);
   EXPECT_NEAR(m.high, b["mean_bca_high"].get<double>(), 0.03 * mw);
   Matrix rows = x;
-  BootstrapResult mr = bootstrapRows(rows, [](const Matrix &v) { return v.col(0).mean(); }, o);
+  BootstrapResult mr = bootstrapRows(
+      rows, [](const Matrix &v) { return v.col(0).mean(); }, o);
   EXPECT_NEAR(mr.low, m.low, 1e-12);
   EXPECT_NEAR(mr.high, m.high, 1e-12);
 }
@@ -255,7 +259,11 @@ TEST(BootstrapTest, BadInput) {
   o.confidence = 0.95;
   o.interval = BootstrapInterval::BCa;
   o.nResamples = 50;
-  EXPECT_CONTAINS(errorOf([&] { bootstrap(Vector::LinSpaced(5, 0, 1), [](const Vector &) { return 1.0; }, o); }),
+  EXPECT_CONTAINS(errorOf([&] {
+                    bootstrap(
+                        Vector::LinSpaced(5, 0, 1), [](const Vector &) { return 1.0; },
+                        o);
+                  }),
                   "BCa interval is undefined");
   auto bad = [](const Vector &v) { return std::log(v[0] - 1.0); };
   EXPECT_CONTAINS(errorOf([&] { bootstrap(Vector::Ones(4), bad); }), "statistic of the sample is -inf");
