@@ -69,10 +69,11 @@ Value confusionMatrix(Value yTrue, Value yPred, int64_t numClasses);
 
 /// Fitting: kiln::ml estimators run on x inside the graph; the results are
 /// the fitted parameters, ready for the inference ops above.
-/// kiln.kmeans_fit: centers [nClusters, D] (nClusters, nInit, maxIter, seed).
+/// kiln.kmeans_fit: centers [nClusters, D]. Uses nClusters, nInit, maxIter and
+/// seed; tol and threads take kiln::ml's defaults (1e-4, KILN_NUM_THREADS).
 Value kmeansFit(Value x, const ml::KMeansOptions &options);
 /// kiln.pca_fit: {mean [D], components [nComponents, D]} (nComponents >= 1,
-/// whiten folded into the components).
+/// whiten folded into the components, threads kiln::ml's default).
 std::pair<Value, Value> pcaFit(Value x, const ml::PCAOptions &options);
 /// kiln.linear_fit: {coef [D], intercept []}; alpha 0 is least squares,
 /// alpha > 0 ridge.
