@@ -420,6 +420,35 @@ TEST(MLGraph, FitThenPredictInOneGraph) {
   }
 }
 
+TEST(MLGraph, FitOpsInF32) {
+  // The f32 entry points of the C ABI: the library fitted on the f32-rounded
+  // data in f64, so only the output rounding differs.
+  ml::Matrix X = iris().X.cast<float>().cast<double>();
+  ml::PCAOptions po;
+  po.nComponents = 2;
+  ml::KMeansOptions ko;
+  ko.nClusters = 3;
+  ko.nInit = 1;
+  Model m("fit32");
+  Value x = m.input("x", {kiln::kBatch, 4}, DType::F32);
+  auto [mean, components] = kiln::pcaFit(x, po);
+  m.output(kiln::pcaTransform(x, mean, components), "z");
+  m.output(kiln::kmeansFit(x, ko), "centers");
+  Value y = kiln::reshape(kiln::slice(x, 1, 3, 4), {-1});
+  auto [coef, intercept] = kiln::linearFit(x, y, 1.0);
+  m.output(kiln::linearPredict(x, coef, intercept), "ridge");
+  auto out = kiln::jit(m).run({toTensor(X, DType::F32)});
+  ml::PCA pca(po);
+  expectClose(out[0], pca.fit(X).transform(X), 1e-4, "pca_fit f32");
+  ml::KMeans km(ko);
+  expectClose(out[1], km.fit(X).centers(), 1e-4, "kmeans_fit f32");
+  ml::RidgeOptions ro;
+  ro.alpha = 1.0;
+  ml::Ridge ridge(ro);
+  ml::Vector t = X.col(3);
+  expectClose(out[2], ridge.fit(X, t).predict(X), 1e-4, "linear_fit f32");
+}
+
 TEST(MLGraph, BadDataAtRunTimeNamesTheOp) {
   // Fewer rows than clusters: N is dynamic, so the check is at run time.
   Model m("kfit");
