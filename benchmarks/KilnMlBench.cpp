@@ -21,6 +21,11 @@
 
 #include <benchmark/benchmark.h>
 
+#ifdef KILN_HAVE_OPENCV
+#include <opencv2/core.hpp>
+#include <opencv2/ml.hpp>
+#endif
+
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
@@ -188,6 +193,108 @@ void BM_HMM(benchmark::State &state) {
   setCounters(state, "loglik", ll);
 }
 
+#ifdef KILN_HAVE_OPENCV
+/// Row-major copy of X in OpenCV's `type` (CV_32F or CV_64F).
+cv::Mat toMat(const Matrix &X, int type) {
+  cv::Mat m(static_cast<int>(X.rows()), static_cast<int>(X.cols()), CV_64F);
+  for (Index i = 0; i < X.rows(); ++i)
+    for (Index j = 0; j < X.cols(); ++j)
+      m.at<double>(static_cast<int>(i), static_cast<int>(j)) = X(i, j);
+  if (type == CV_64F)
+    return m;
+  cv::Mat out;
+  m.convertTo(out, type);
+  return out;
+}
+
+/// k-means++ seeding, 1 attempt, at most 300 iterations (float32: cv::kmeans
+/// takes no doubles); quality: the compactness (= inertia).
+void BM_OpenCV_KMeans(benchmark::State &state) {
+  cv::setNumThreads(static_cast<int>(state.range(0)));
+  cv::Mat X = toMat(load("blobs"), CV_32F);
+  double inertia = 0;
+  for (auto _ : state) {
+    cv::Mat labels, centers;
+    inertia = cv::kmeans(
+        X, 8, labels,
+        cv::TermCriteria(cv::TermCriteria::COUNT + cv::TermCriteria::EPS, 300, 1e-4), 1,
+        cv::KMEANS_PP_CENTERS, centers);
+  }
+  setCounters(state, "inertia", inertia);
+}
+
+/// EM with OpenCV's own k-means initialization, tol 1e-3 on the likelihood;
+/// quality: the mean log-likelihood of the samples.
+void opencvEm(benchmark::State &state, int covarianceType) {
+  cv::setNumThreads(static_cast<int>(state.range(0)));
+  cv::Mat X = toMat(load("blobs"), CV_64F);
+  double ll = 0;
+  for (auto _ : state) {
+    auto em = cv::ml::EM::create();
+    em->setClustersNumber(8);
+    em->setCovarianceMatrixType(covarianceType);
+    em->setTermCriteria(
+        cv::TermCriteria(cv::TermCriteria::COUNT + cv::TermCriteria::EPS, 100, 1e-3));
+    cv::Mat logLikelihoods;
+    em->trainEM(X, logLikelihoods, cv::noArray(), cv::noArray());
+    ll = cv::mean(logLikelihoods)[0];
+  }
+  setCounters(state, "loglik", ll);
+}
+void BM_OpenCV_GMMFull(benchmark::State &state) {
+  opencvEm(state, cv::ml::EM::COV_MAT_GENERIC);
+}
+void BM_OpenCV_GMMDiag(benchmark::State &state) {
+  opencvEm(state, cv::ml::EM::COV_MAT_DIAGONAL);
+}
+
+/// cv::PCA (covariance eigen-decomposition, float64) fit + project.
+void BM_OpenCV_PCA(benchmark::State &state) {
+  cv::setNumThreads(static_cast<int>(state.range(0)));
+  const Matrix &L = load("lowrank");
+  cv::Mat X = toMat(L, CV_64F);
+  // Total variance with the same 1/N scaling as OpenCV's eigenvalues.
+  double total =
+      (L.rowwise() - L.colwise().mean()).squaredNorm() / static_cast<double>(L.rows());
+  double evr = 0;
+  for (auto _ : state) {
+    cv::PCA pca(X, cv::noArray(), cv::PCA::DATA_AS_ROW, 32);
+    cv::Mat Z = pca.project(X);
+    benchmark::DoNotOptimize(Z.data);
+    evr = cv::sum(pca.eigenvalues)[0] / total;
+  }
+  setCounters(state, "evr_sum", evr);
+}
+
+/// 100 trees, sqrt(50) = 7 features per split, grown to depth 32 (OpenCV
+/// needs a bound) with at least 2 samples to split; test accuracy.
+void BM_OpenCV_RandomForest(benchmark::State &state) {
+  cv::setNumThreads(static_cast<int>(state.range(0)));
+  cv::Mat X = toMat(load("clf_train"), CV_32F), Xt = toMat(load("clf_test"), CV_32F);
+  Labels y = labels("clf_train_y"), yt = labels("clf_test_y");
+  cv::Mat responses(static_cast<int>(y.size()), 1, CV_32S);
+  for (Index i = 0; i < y.size(); ++i)
+    responses.at<int>(static_cast<int>(i)) = y[i];
+  double acc = 0;
+  for (auto _ : state) {
+    auto rf = cv::ml::RTrees::create();
+    rf->setMaxDepth(32);
+    rf->setMinSampleCount(2);
+    rf->setActiveVarCount(7);
+    rf->setCVFolds(0);
+    rf->setTermCriteria(cv::TermCriteria(cv::TermCriteria::MAX_ITER, 100, 0));
+    rf->train(cv::ml::TrainData::create(X, cv::ml::ROW_SAMPLE, responses));
+    cv::Mat pred;
+    rf->predict(Xt, pred);
+    Index hits = 0;
+    for (Index i = 0; i < yt.size(); ++i)
+      hits += static_cast<int>(pred.at<float>(static_cast<int>(i))) == yt[i];
+    acc = static_cast<double>(hits) / static_cast<double>(yt.size());
+  }
+  setCounters(state, "accuracy", acc);
+}
+#endif
+
 } // namespace
 
 BENCHMARK(BM_KMeans)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(3);
@@ -198,5 +305,24 @@ BENCHMARK(BM_LinearSVM)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iteratio
 BENCHMARK(BM_RandomForest)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(BM_GradientBoosting)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(BM_HMM)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(3);
+#ifdef KILN_HAVE_OPENCV
+BENCHMARK(BM_OpenCV_KMeans)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_OpenCV_GMMFull)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
+BENCHMARK(BM_OpenCV_GMMDiag)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
+BENCHMARK(BM_OpenCV_PCA)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_OpenCV_RandomForest)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
+#endif
 
 BENCHMARK_MAIN();

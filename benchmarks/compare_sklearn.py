@@ -8,7 +8,9 @@
 2. runs scikit-learn on them with 1 and 2 threads (each in a fresh process
    with OMP_NUM_THREADS / OPENBLAS_NUM_THREADS set, n_jobs for forests);
 3. runs kiln-ml-bench (threads 1 and 2) and prints a Markdown table of fit
-   times, speed-ups over scikit-learn single-thread, and quality.
+   times, speed-ups over scikit-learn single-thread, and quality; with its
+   BM_OpenCV_* rows (kiln-ml-bench built with OpenCV), OpenCV's times and
+   quality too. `--only kmeans,pca` restricts all three to some rows.
 
 scikit-learn's BLAS: when Debian's OpenBLAS (libopenblas0-pthread) is
 installed, the children load it through LD_LIBRARY_PATH even if the system's
@@ -118,7 +120,7 @@ def hmm_numpy(obs, st, tr, em, iters=20):
     return ll
 
 
-def run_sklearn(threads):
+def run_sklearn(threads, only=None):
     """Runs in a child process whose BLAS/OpenMP thread count is set."""
     import numpy as np
     from sklearn.cluster import KMeans
@@ -132,6 +134,8 @@ def run_sklearn(threads):
     print("sklearn child: %d thread(s), %s" % (threads, blas), file=sys.stderr)
 
     def timed(name, fn, repeat=1):
+        if only and name not in only:
+            return
         best, q = float("inf"), None
         for _ in range(repeat):
             t0 = time.perf_counter(); q = fn(); best = min(best, time.perf_counter() - t0)
@@ -164,7 +168,9 @@ def run_sklearn(threads):
     return out
 
 
-BENCH_NAMES = {"BM_KMeans": "kmeans", "BM_GMMFull": "gmm_full", "BM_GMMDiag": "gmm_diag",
+BENCH_NAMES = {"BM_KMeans": "kmeans", "BM_OpenCV_KMeans": "kmeans",
+               "BM_OpenCV_GMMFull": "gmm_full", "BM_OpenCV_GMMDiag": "gmm_diag",
+               "BM_OpenCV_PCA": "pca", "BM_OpenCV_RandomForest": "random_forest", "BM_GMMFull": "gmm_full", "BM_GMMDiag": "gmm_diag",
                "BM_PCA": "pca", "BM_LinearSVM": "linear_svm", "BM_RandomForest": "random_forest",
                "BM_GradientBoosting": "gradient_boosting", "BM_HMM": "hmm"}
 QUALITY = {"kmeans": "inertia", "gmm_full": "loglik", "gmm_diag": "loglik", "pca": "evr_sum",
@@ -182,11 +188,13 @@ def main():
     ap.add_argument("--bench", default="build/bin/kiln-ml-bench")
     ap.add_argument("--write-data", action="store_true", help="only write the data sets")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--only", help="comma-separated rows (kmeans, gmm_full, pca, ...)")
     ap.add_argument("--reuse-sklearn", action="store_true",
                     help="reuse the scikit-learn times saved by the last full run")
     args = ap.parse_args()
+    only = set(args.only.split(",")) if args.only else None
     if args.child:
-        json.dump(run_sklearn(args.child), sys.stdout)
+        json.dump(run_sklearn(args.child, only), sys.stdout)
         return
     if args.write_data or not os.path.exists(os.path.join(DATA, "hmm_init.bin")):
         write_data()
@@ -203,29 +211,49 @@ def main():
                        OPENBLAS_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
             if os.path.isdir(OPENBLAS):
                 env["LD_LIBRARY_PATH"] = OPENBLAS + ":" + env.get("LD_LIBRARY_PATH", "")
-            res = subprocess.run([sys.executable, __file__, "--child", str(threads)], env=env,
-                                 check=True, stdout=subprocess.PIPE)
+            cmd = [sys.executable, __file__, "--child", str(threads)]
+            if only:
+                cmd += ["--only", args.only]
+            res = subprocess.run(cmd, env=env, check=True, stdout=subprocess.PIPE)
             sk[threads] = json.loads(res.stdout)
+        if only and os.path.exists(saved):  # keep the other rows of the last run
+            with open(saved) as f:
+                merged = {int(t): r for t, r in json.load(f).items()}
+            for t, r in sk.items():
+                merged.setdefault(t, {}).update(r)
+        else:
+            merged = sk
         with open(saved, "w") as f:
-            json.dump(sk, f)
-    res = subprocess.run([args.bench, "--benchmark_format=json"], check=True,
+            json.dump(merged, f)
+    bench_cmd = [args.bench, "--benchmark_format=json"]
+    if only:
+        names = [b for b, k in BENCH_NAMES.items() if k in only]
+        bench_cmd.append("--benchmark_filter=^(%s)/" % "|".join(names))
+    res = subprocess.run(bench_cmd, check=True,
                          stdout=subprocess.PIPE, env=dict(os.environ, KILN_ML_BENCH_DATA=DATA))
-    kiln = {}
+    kiln, opencv = {}, {}
     for b in json.loads(res.stdout)["benchmarks"]:
         base, arg = b["name"].split("/")[0], int(b["name"].split("/")[1].split("/")[0])
         key = BENCH_NAMES[base]
-        kiln[(key, arg)] = {"seconds": b["real_time"] / 1000.0,
-                            "quality": b[QUALITY[key]]}
-    print("| benchmark | sklearn 1 thr | sklearn 2 thr | Kiln 1 thr | Kiln 2 thr | "
-          "Kiln 1 thr vs sklearn 1 thr | quality (sklearn / Kiln) |")
-    print("|---|---|---|---|---|---|---|")
+        table = opencv if base.startswith("BM_OpenCV_") else kiln
+        table[(key, arg)] = {"seconds": b["real_time"] / 1000.0,
+                             "quality": b[QUALITY[key]]}
+    print("| benchmark | sklearn 1 thr | sklearn 2 thr | OpenCV 1 thr | OpenCV 2 thr | "
+          "Kiln 1 thr | Kiln 2 thr | Kiln 1 thr vs sklearn 1 thr / OpenCV 1 thr | "
+          "quality (sklearn / OpenCV / Kiln) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    f = lambda r: "%.3f s" % r["seconds"] if r else "-"
+    ratio = lambda a, b: "%.1fx" % (a["seconds"] / b["seconds"]) if a and b else "-"
+    qf = lambda r: "%.4f" % r["quality"] if r else "-"
     for key, label in LABELS.items():
+        if only and key not in only:
+            continue
         s1 = sk.get(1, {}).get(key); s2 = sk.get(2, {}).get(key)
+        o1 = opencv.get((key, 1)); o2 = opencv.get((key, 2))
         k1 = kiln.get((key, 1)); k2 = kiln.get((key, 2))
-        f = lambda r: "%.3f s" % r["seconds"] if r else "-"
-        speed = "%.1fx" % (s1["seconds"] / k1["seconds"]) if s1 and k1 else "-"
-        q = "%s %.4f / %.4f" % (QUALITY[key], s1["quality"], k1["quality"]) if s1 and k1 else "-"
-        print("| %s | %s | %s | %s | %s | %s | %s |" % (label, f(s1), f(s2), f(k1), f(k2), speed, q))
+        q = "%s %s / %s / %s" % (QUALITY[key], qf(s1), qf(o1), qf(k1))
+        print("| %s | %s | %s | %s | %s | %s | %s | %s / %s | %s |" % (
+            label, f(s1), f(s2), f(o1), f(o2), f(k1), f(k2), ratio(s1, k1), ratio(o1, k1), q))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ foreach(dir runtime frontend passes backends/cpu)
 endforeach()
 
 set(KILN_EXPORTED_LIBRARIES kiln kiln_passes kiln_cpu kiln_ir kiln_runtime
-    kiln_runtime_aot kiln_ml_capi)
+    kiln_runtime_aot kiln_ml_capi kiln_ml)
 foreach(lib ${KILN_EXPORTED_LIBRARIES})
   target_include_directories(${lib} INTERFACE $<INSTALL_INTERFACE:${KILN_INCLUDE_DIR}>)
 endforeach()

@@ -13,7 +13,7 @@ packages=(
 )
 # `--bench`: the baselines of the benchmarks too.
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(libopenblas-dev python3-torch python3-sklearn python3-numpy)
+  packages+=(libopenblas-dev python3-torch python3-sklearn python3-numpy libopencv-dev)
 fi
 
 missing=()

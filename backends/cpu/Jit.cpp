@@ -200,10 +200,8 @@ CompiledModel jitModule(ModuleOp module, const JitOptions &options) {
         reinterpret_cast<void *>(&_mlir_memref_to_llvm_aligned_alloc));
     add("_mlir_memref_to_llvm_free", reinterpret_cast<void *>(&_mlir_memref_to_llvm_free));
     // kiln::ml's C ABI, called by lowered classical-ML ops (LowerML.cpp).
-    add("kiln_ml_gaussian_nb_predict_f32",
-        reinterpret_cast<void *>(&kiln_ml_gaussian_nb_predict_f32));
-    add("kiln_ml_gaussian_nb_predict_f64",
-        reinterpret_cast<void *>(&kiln_ml_gaussian_nb_predict_f64));
+    for (const ml::capi::Symbol &s : ml::capi::symbols())
+      add(s.name, s.address);
     return symbols;
   });
   auto fn = impl->engine->lookupPacked("_mlir_ciface_" + impl->name);
@@ -336,6 +334,9 @@ void CompiledModel::runInto(const std::vector<Tensor> &inputs,
     omp_set_num_threads(std::max(1, numThreads() / guard.calls));
     impl.entry(args.data());
   }
+  // A kiln::ml C ABI call that met bad data (runtime/classical/CApi.h).
+  if (std::string error = ml::capi::takeError(); !error.empty())
+    fail("kiln::CompiledModel::run(@", impl.name, "): ", error);
   int64_t used = bufferStats().peakBytes - liveBefore;
   int64_t seen = impl.peakBytes.load(std::memory_order_relaxed);
   while (used > seen && !impl.peakBytes.compare_exchange_weak(seen, used))

@@ -1,4 +1,4 @@
-//===- LowerML.cpp - Classical-ML inference ops ---------------------------===//
+//===- LowerML.cpp - Classical-ML ops -------------------------------------===//
 //
 // Native (rewritten into kiln ops, which the conversion lowers in turn):
 //
@@ -11,21 +11,41 @@
 //                      |x[:, None] - y[None]| summed / maxed over D
 //   kmeans_assign      argmax(x c^T - ||c||^2 / 2): the nearest center
 //                      without ||x||^2, one matmul and an argmax
+//   gda_decision       offsets - 1/2 ||W_c x - W_c mu_c||^2: all classes in one
+//                      matmul x [W_0; ...; W_C-1]^T, [N, C*D] -> [N, C, D],
+//                      squared and summed over D
+//   gda_predict        argmax(gda_decision)
+//   mean_squared_error mean((t - p)^2); mean_absolute_error mean(|t - p|)
+//   r2_score           1 - sum((t - p)^2) / sum((t - mean(t))^2)
+//   accuracy           a linalg.generic counting t == p (i64 labels have no
+//                      kiln elementwise ops), divided by max(N, 1)
 //
-// Through the C ABI of the kiln::ml runtime (runtime/classical/CApi.h):
+// Through the C ABI of the kiln::ml runtime (runtime/classical/CApi.h), for
+// what has no good tensor form (data-dependent tree walks and scatters) or
+// is a whole kiln::ml algorithm (the fits):
 //
-//   gaussian_nb_predict  a call of kiln_ml_gaussian_nb_predict_{f32,f64}
-//                        on the operands' buffers (bufferization.to_buffer
-//                        with a fully dynamic strided layout, so any buffer
-//                        passes) and a fresh i64 [N] buffer for the labels.
-//                        The callee is declared `func.func private` in the
-//                        module; the JIT resolves the symbol (Jit.cpp).
+//   gaussian_nb_predict    kiln_ml_gaussian_nb_predict_{f32,f64}
+//   tree_ensemble_predict  kiln_ml_tree_ensemble_predict_{f32,f64}
+//   confusion_matrix       kiln_ml_confusion_matrix
+//   kmeans_fit, pca_fit,   kiln_ml_{kmeans,pca,linear}_fit_{f32,f64}
+//   linear_fit
+//
+// A call passes the operands' buffers (bufferization.to_buffer with a fully
+// dynamic strided layout, so any buffer passes), then the op's settings as
+// scalars, then fresh buffers for the results (memref.alloc, cast to a fully
+// dynamic identity layout). The callee is declared `func.func private` in
+// the module; the JIT resolves the symbol (Jit.cpp, CApi.h's symbols()).
 //
 //===----------------------------------------------------------------------===//
+#include "backends/cpu/LoweringUtils.h"
 #include "backends/cpu/Passes.h"
 #include "ir/KilnDialect.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -168,33 +188,274 @@ LogicalResult declareRuntimeFunction(Operation *from, StringRef name, TypeRange 
   return success();
 }
 
+/// Calls `name(buffers of inputs..., scalars..., result buffers...)`. The
+/// result buffers are fresh, of the shapes of `resultTypes` (dynamic sizes
+/// from `dynamicSizes`, in order); returns them as tensors of those types.
+FailureOr<SmallVector<Value>> callRuntime(ConversionPatternRewriter &rewriter,
+                                          Operation *op, StringRef name,
+                                          ValueRange inputs, ValueRange scalars,
+                                          TypeRange resultTypes,
+                                          ValueRange dynamicSizes) {
+  Location loc = op->getLoc();
+  SmallVector<Type> args;
+  SmallVector<Value> operands;
+  for (Value v : inputs) {
+    auto t = cast<RankedTensorType>(v.getType());
+    args.push_back(anyBuffer(t.getRank(), t.getElementType()));
+    operands.push_back(asBuffer(rewriter, loc, v));
+  }
+  for (Value v : scalars) {
+    args.push_back(v.getType());
+    operands.push_back(v);
+  }
+  SmallVector<Value> buffers;
+  auto sizes = dynamicSizes.begin();
+  for (Type type : resultTypes) {
+    auto t = cast<RankedTensorType>(type);
+    auto bufferType = MemRefType::get(t.getShape(), t.getElementType());
+    SmallVector<Value> dynamic;
+    for (int64_t i = 0; i < t.getRank(); ++i)
+      if (t.isDynamicDim(i))
+        dynamic.push_back(*sizes++);
+    Value buffer = memref::AllocOp::create(rewriter, loc, bufferType, dynamic);
+    buffers.push_back(buffer);
+    auto argType = MemRefType::get(
+        SmallVector<int64_t>(t.getRank(), ShapedType::kDynamic), t.getElementType());
+    args.push_back(argType);
+    operands.push_back(
+        bufferType == argType
+            ? buffer
+            : memref::CastOp::create(rewriter, loc, argType, buffer).getResult());
+  }
+  if (failed(declareRuntimeFunction(op, name, args, rewriter)))
+    return rewriter.notifyMatchFailure(op, "cannot declare " + name);
+  func::CallOp::create(rewriter, loc, name, TypeRange{}, operands);
+  SmallVector<Value> results;
+  for (auto [type, buffer] : llvm::zip(resultTypes, buffers))
+    results.push_back(bufferization::ToTensorOp::create(rewriter, loc, type, buffer,
+                                                        /*restrict=*/true,
+                                                        /*writable=*/true));
+  return results;
+}
+
+/// "prefix_f32" or "prefix_f64" after the element type of `v`.
+std::string typedName(StringRef prefix, Value v) {
+  Type element = cast<RankedTensorType>(v.getType()).getElementType();
+  return (prefix + (element.isF32() ? "_f32" : "_f64")).str();
+}
+
+/// Rows of x as a dynamic size, when the result has a dynamic N.
+SmallVector<Value> rowsIfDynamic(OpBuilder &b, Location loc, Value x) {
+  if (!cast<RankedTensorType>(x.getType()).isDynamicDim(0))
+    return {};
+  return {tensor::DimOp::create(b, loc, x, 0)};
+}
+
+Value i64Constant(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+}
+
 struct GaussianNBPredictLowering : OpConversionPattern<GaussianNBPredictOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(GaussianNBPredictOp op, OpAdaptor a,
                                 ConversionPatternRewriter &rewriter) const override {
+    auto results = callRuntime(
+        rewriter, op, typedName("kiln_ml_gaussian_nb_predict", a.getInput()),
+        {a.getInput(), a.getMeans(), a.getVariances(), a.getPriors()}, {},
+        op->getResultTypes(), rowsIfDynamic(rewriter, op.getLoc(), a.getInput()));
+    if (failed(results))
+      return failure();
+    rewriter.replaceOp(op, *results);
+    return success();
+  }
+};
+
+struct TreeEnsemblePredictLowering : OpConversionPattern<TreeEnsemblePredictOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(TreeEnsemblePredictOp op, OpAdaptor a,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto results = callRuntime(
+        rewriter, op, typedName("kiln_ml_tree_ensemble_predict", a.getInput()),
+        {a.getInput(), a.getFeature(), a.getThreshold(), a.getLeft(), a.getRight(),
+         a.getValues()},
+        {}, op->getResultTypes(), rowsIfDynamic(rewriter, op.getLoc(), a.getInput()));
+    if (failed(results))
+      return failure();
+    rewriter.replaceOp(op, *results);
+    return success();
+  }
+};
+
+struct ConfusionMatrixLowering : OpConversionPattern<ConfusionMatrixOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(ConfusionMatrixOp op, OpAdaptor a,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto results =
+        callRuntime(rewriter, op, "kiln_ml_confusion_matrix",
+                    {a.getYTrue(), a.getYPred()}, {}, op->getResultTypes(), {});
+    if (failed(results))
+      return failure();
+    rewriter.replaceOp(op, *results);
+    return success();
+  }
+};
+
+struct KMeansFitLowering : OpConversionPattern<KMeansFitOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(KMeansFitOp op, OpAdaptor a,
+                                ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto xt = cast<RankedTensorType>(a.getInput().getType());
-    Type element = xt.getElementType();
-    std::string name = std::string("kiln_ml_gaussian_nb_predict_") +
-                       (element.isF32() ? "f32" : "f64");
+    auto results = callRuntime(
+        rewriter, op, typedName("kiln_ml_kmeans_fit", a.getInput()), {a.getInput()},
+        {i64Constant(rewriter, loc, static_cast<int64_t>(op.getNInit())),
+         i64Constant(rewriter, loc, static_cast<int64_t>(op.getMaxIter())),
+         i64Constant(rewriter, loc, static_cast<int64_t>(op.getSeed()))},
+        op->getResultTypes(), {});
+    if (failed(results))
+      return failure();
+    rewriter.replaceOp(op, *results);
+    return success();
+  }
+};
+
+struct PcaFitLowering : OpConversionPattern<PcaFitOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(PcaFitOp op, OpAdaptor a,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto results = callRuntime(
+        rewriter, op, typedName("kiln_ml_pca_fit", a.getInput()), {a.getInput()},
+        {i64Constant(rewriter, op.getLoc(), op.getWhiten() ? 1 : 0)},
+        op->getResultTypes(), {});
+    if (failed(results))
+      return failure();
+    rewriter.replaceOp(op, *results);
+    return success();
+  }
+};
+
+struct LinearFitLowering : OpConversionPattern<LinearFitOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(LinearFitOp op, OpAdaptor a,
+                                ConversionPatternRewriter &rewriter) const override {
+    Value alpha = arith::ConstantOp::create(
+        rewriter, op.getLoc(), rewriter.getF64FloatAttr(op.getAlpha().convertToDouble()));
+    auto results =
+        callRuntime(rewriter, op, typedName("kiln_ml_linear_fit", a.getInput()),
+                    {a.getInput(), a.getTarget()}, {alpha}, op->getResultTypes(), {});
+    if (failed(results))
+      return failure();
+    rewriter.replaceOp(op, *results);
+    return success();
+  }
+};
+
+struct GdaDecisionLowering : OpConversionPattern<GdaDecisionOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(GdaDecisionOp op, OpAdaptor a,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto wt = cast<RankedTensorType>(a.getWhiteners().getType());
+    int64_t c = wt.getDimSize(0), d = wt.getDimSize(1);
+    Type element = wt.getElementType();
+    // W_c mu_c for every class: sum_j W[c, i, j] mu[c, j] -> [C, D].
+    Value mu = ReshapeOp::create(rewriter, loc, a.getMeans(), ArrayRef<int64_t>{c, 1, d});
+    Value wmu = ReduceSumOp::create(rewriter, loc,
+                                    MulOp::create(rewriter, loc, a.getWhiteners(), mu),
+                                    ArrayRef<int64_t>{2}, false);
+    Value bias = NegOp::create(
+        rewriter, loc, ReshapeOp::create(rewriter, loc, wmu, ArrayRef<int64_t>{c * d}));
+    Value w =
+        ReshapeOp::create(rewriter, loc, a.getWhiteners(), ArrayRef<int64_t>{c * d, d});
+    Value z = LinearOp::create(rewriter, loc, a.getInput(), w, bias); // [N, C*D]
+    z = ReshapeOp::create(rewriter, loc, z, ArrayRef<int64_t>{-1, c, d});
+    Value sq = ReduceSumOp::create(rewriter, loc, MulOp::create(rewriter, loc, z, z),
+                                   ArrayRef<int64_t>{2}, false); // [N, C]
+    Value scaled = MulOp::create(rewriter, loc, sq, scalar(rewriter, loc, element, -0.5));
+    rewriter.replaceOpWithNewOp<AddOp>(op, scaled, a.getOffsets());
+    return success();
+  }
+};
+
+struct GdaPredictLowering : OpConversionPattern<GdaPredictOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(GdaPredictOp op, OpAdaptor a,
+                                ConversionPatternRewriter &rewriter) const override {
+    Value scores = GdaDecisionOp::create(rewriter, op.getLoc(), a.getInput(),
+                                         a.getMeans(), a.getWhiteners(), a.getOffsets());
+    rewriter.replaceOpWithNewOp<ArgmaxOp>(op, scores, 1, false);
+    return success();
+  }
+};
+
+/// mean_squared_error, mean_absolute_error, r2_score.
+template <typename OpTy> struct RegressionMetricLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor a,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    SmallVector<int64_t, 1> all = {0};
+    Value diff = SubOp::create(rewriter, loc, a.getYTrue(), a.getYPred());
+    Value result;
+    if constexpr (std::is_same_v<OpTy, MeanSquaredErrorOp>) {
+      result = ReduceMeanOp::create(rewriter, loc,
+                                    MulOp::create(rewriter, loc, diff, diff), all, false);
+    } else if constexpr (std::is_same_v<OpTy, MeanAbsoluteErrorOp>) {
+      result = ReduceMeanOp::create(rewriter, loc, AbsOp::create(rewriter, loc, diff),
+                                    all, false);
+    } else {
+      Type element = cast<RankedTensorType>(a.getYTrue().getType()).getElementType();
+      Value residual = ReduceSumOp::create(
+          rewriter, loc, MulOp::create(rewriter, loc, diff, diff), all, false);
+      Value centered =
+          SubOp::create(rewriter, loc, a.getYTrue(),
+                        ReduceMeanOp::create(rewriter, loc, a.getYTrue(), all, true));
+      Value total = ReduceSumOp::create(
+          rewriter, loc, MulOp::create(rewriter, loc, centered, centered), all, false);
+      result = SubOp::create(rewriter, loc, scalar(rewriter, loc, element, 1),
+                             DivOp::create(rewriter, loc, residual, total));
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct AccuracyLowering : OpConversionPattern<AccuracyOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(AccuracyOp op, OpAdaptor a,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
     auto i64 = rewriter.getI64Type();
-    SmallVector<Type> args = {anyBuffer(2, element), anyBuffer(2, element),
-                              anyBuffer(2, element), anyBuffer(1, element),
-                              MemRefType::get({ShapedType::kDynamic}, i64)};
-    if (failed(declareRuntimeFunction(op, name, args, rewriter)))
-      return rewriter.notifyMatchFailure(op, "cannot declare " + name);
-    SmallVector<Value> operands;
-    for (Value v : {a.getInput(), a.getMeans(), a.getVariances(), a.getPriors()})
-      operands.push_back(asBuffer(rewriter, loc, v));
-    Value n = tensor::DimOp::create(rewriter, loc, a.getInput(), 0);
-    Value labels = memref::AllocOp::create(rewriter, loc, cast<MemRefType>(args.back()),
-                                           ValueRange{n});
-    operands.push_back(labels);
-    func::CallOp::create(rewriter, loc, name, TypeRange{}, operands);
-    Value result = bufferization::ToTensorOp::create(
-        rewriter, loc, RankedTensorType::get({ShapedType::kDynamic}, i64), labels,
-        /*restrict=*/true, /*writable=*/true);
-    rewriter.replaceOpWithNewOp<tensor::CastOp>(op, op.getType(), result);
+    auto countType = RankedTensorType::get({}, i64);
+    Value count0 =
+        filledTensor(rewriter, loc, countType, {}, i64Constant(rewriter, loc, 0));
+    MLIRContext *ctx = rewriter.getContext();
+    AffineMap id = AffineMap::getMultiDimIdentityMap(1, ctx);
+    AffineMap scalarMap = AffineMap::get(1, 0, {}, ctx);
+    // count = sum_i (t[i] == p[i])
+    Value count =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{countType}, ValueRange{a.getYTrue(), a.getYPred()},
+            ValueRange{count0}, ArrayRef<AffineMap>{id, id, scalarMap},
+            ArrayRef<utils::IteratorType>{utils::IteratorType::reduction},
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value eq =
+                  arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, args[0], args[1]);
+              Value one = arith::ExtUIOp::create(b, l, b.getI64Type(), eq);
+              linalg::YieldOp::create(
+                  b, l, ValueRange{arith::AddIOp::create(b, l, args[2], one)});
+            })
+            .getResult(0);
+    auto f64 = rewriter.getF64Type();
+    Value hits = arith::SIToFPOp::create(
+        rewriter, loc, f64,
+        tensor::ExtractOp::create(rewriter, loc, count, ValueRange{}));
+    Value n = arith::IndexCastOp::create(
+        rewriter, loc, i64, tensor::DimOp::create(rewriter, loc, a.getYTrue(), 0));
+    n = arith::MaxSIOp::create(rewriter, loc, n, i64Constant(rewriter, loc, 1));
+    Value ratio = arith::DivFOp::create(rewriter, loc, hits,
+                                        arith::SIToFPOp::create(rewriter, loc, f64, n));
+    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, op.getType(),
+                                                        ValueRange{ratio});
     return success();
   }
 };
@@ -203,7 +464,13 @@ struct GaussianNBPredictLowering : OpConversionPattern<GaussianNBPredictOp> {
 
 void populateMLLoweringPatterns(RewritePatternSet &patterns) {
   patterns.add<PcaTransformLowering, LinearPredictLowering, PairwiseDistanceLowering,
-               KMeansAssignLowering, GaussianNBPredictLowering>(patterns.getContext());
+               KMeansAssignLowering, GaussianNBPredictLowering,
+               TreeEnsemblePredictLowering, ConfusionMatrixLowering, KMeansFitLowering,
+               PcaFitLowering, LinearFitLowering, GdaDecisionLowering, GdaPredictLowering,
+               RegressionMetricLowering<MeanSquaredErrorOp>,
+               RegressionMetricLowering<MeanAbsoluteErrorOp>,
+               RegressionMetricLowering<R2ScoreOp>, AccuracyLowering>(
+      patterns.getContext());
 }
 
 } // namespace kiln

@@ -98,6 +98,10 @@ public:
   Labels predict(const Matrix &X) const;
   double score(const Matrix &X, const Labels &y) const;
   const Labels &classes() const { return classes_; }
+  /// Stage-major: tree t adds its leaf value to output t % outputs.
+  const std::vector<FlatTree> &trees() const { return trees_; }
+  /// Initial raw score per output (log prior odds).
+  const Vector &init() const { return init_; }
   void save(const std::string &path) const;
   static GradientBoostingClassifier load(const std::string &path);
 

@@ -8,7 +8,16 @@
 // nResamples samples drawn with replacement (rows of a matrix for paired or
 // multivariate data). Percentile interval: the alpha/2 and 1 - alpha/2
 // quantiles of the bootstrap distribution (linear interpolation, as
-// NumPy's percentile); basic interval: 2 * estimate minus those, reversed.
+// NumPy's percentile); basic interval: 2 * estimate minus those, reversed;
+// BCa (bias-corrected and accelerated, Efron 1987, as scipy.stats.bootstrap):
+// the percentile interval at the adjusted levels
+//   Phi(z0 + (z0 + z) / (1 - a (z0 + z))),  z = Phi^-1(alpha/2), Phi^-1(1 - alpha/2)
+// with the bias correction z0 = Phi^-1(share of resample statistics below the
+// estimate, ties counting half) and the acceleration a from the jackknife
+// (n leave-one-out statistics): a = sum U^3 / (6 (sum U^2)^1.5),
+// U_i = mean_j theta_(j) - theta_(i). BCa is undefined (an error) when all
+// resample statistics lie on one side of the estimate or all jackknife
+// statistics are equal.
 // Resamples are split in fixed blocks with their own generators and run on
 // `threads` threads, so the result does not depend on the thread count.
 //
@@ -22,7 +31,7 @@
 
 namespace kiln::ml {
 
-enum class BootstrapInterval { Percentile, Basic };
+enum class BootstrapInterval { Percentile, Basic, BCa };
 
 struct BootstrapOptions {
   int nResamples = 9999;

@@ -106,6 +106,8 @@ public:
   const Matrix &means() const { return means_; }
   /// Covariance of class k.
   const Matrix &covariance(int k) const { return covs_.at(static_cast<std::size_t>(k)); }
+  /// Class frequencies in the training data.
+  const Vector &priors() const { return priors_; }
   void save(const std::string &path) const;
   static QuadraticDiscriminantAnalysis load(const std::string &path);
 
