@@ -90,13 +90,14 @@ def KilnCpuParallelize : Pass<"kiln-cpu-parallelize", "mlir::func::FuncOp"> {
   let description = [{
     Matmuls (and the epilogues fused into them) already run their cache
     tiles as `scf.forall`. Every other linalg op on tensors that is not
-    inside a loop and has at least `min-elements` iterations (static loop
-    sizes; a dynamic one counts as 1) is tiled along its outermost
-    parallel loop of more than one iteration into an `scf.forall`: chunks
-    of ceil(size / 16) for a static size (at most 16 chunks, which OpenMP
-    spreads over the threads of the call), single iterations for a dynamic
-    one (the batch). Reductions keep their reduction loops inside a chunk,
-    so results do not depend on the thread count.
+    inside a loop, has projected-permutation indexing maps and at least
+    `min-elements` iterations (with a dynamic size, the batch: at least
+    1024 per row of it) is tiled along its outermost parallel loop of more
+    than one iteration into an `scf.forall`: chunks of ceil(size / 16) for
+    a static size (at most 16 chunks, which OpenMP spreads over the
+    threads of the call), single iterations for a dynamic one. Reductions
+    keep their reduction loops inside a chunk, so results do not depend on
+    the thread count.
   }];
   let options = [
     Option<"minElements", "min-elements", "int64_t", "32768",
