@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
+#include "passes/ConstantUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/PatternMatch.h"
@@ -61,8 +62,32 @@ struct UnfoldPattern : OpRewritePattern<Conv2dOp> {
                                            ArrayRef<int64_t>{f, kdim})
                        : ReshapeOp::create(rewriter, loc, conv.getWeight(),
                                            ArrayRef<int64_t>{groups, f / groups, kdim});
+    // The 64-wide register tile of the matmul kernel runs along the output
+    // columns L = OH*OW of W[F, CK] x P[CK, L]. Small images fill it badly
+    // (7x7: 49 of 64 lanes, 14x14: 196 of 256): then, if the filters F fill
+    // it better and W is a constant (transposed here, once), the product is
+    // computed transposed, P^T[L, CK] x W^T[CK, F], and its [L, F] result
+    // transposed back (a copy of F*L, against F*L*CK multiply-adds).
+    auto laneUse = [](int64_t n) {
+      return static_cast<double>(n) / static_cast<double>((n + 63) / 64 * 64);
+    };
+    Value weightT;
+    if (groups == 1 && laneUse(oh * ow) < 0.85 && laneUse(f) > laneUse(oh * ow) + 0.1)
+      if (std::optional<std::vector<double>> w = constantValues(conv.getWeight())) {
+        std::vector<double> t(w->size());
+        for (int64_t i = 0; i < f; ++i)
+          for (int64_t j = 0; j < kdim; ++j)
+            t[j * f + i] = (*w)[i * kdim + j];
+        weightT = makeConstant(rewriter, loc, RankedTensorType::get({kdim, f}, wt.getElementType()), t);
+      }
     auto product = [&](Value patches, int64_t columns) -> Value {
       // patches [N, C*KH*KW, L] -> [N, F, L]
+      if (weightT) {
+        auto swap = rewriter.getDenseI64ArrayAttr({0, 2, 1});
+        Value pt = TransposeOp::create(rewriter, loc, patches, swap);
+        Value r = MatmulOp::create(rewriter, loc, pt, weightT);
+        return TransposeOp::create(rewriter, loc, r, swap);
+      }
       if (groups == 1)
         return MatmulOp::create(rewriter, loc, weight, patches);
       Value grouped = ReshapeOp::create(rewriter, loc, patches,

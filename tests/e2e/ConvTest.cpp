@@ -185,6 +185,11 @@ std::vector<ConvCase> convCases() {
   cases.push_back(makeConv(3, 32, 8, 9, 7, 1, 2, 0, 1, 1, false, "wide"));
   cases.push_back(makeConv(1, 16, 16, 9, 11, 3, 1, 1, 1, 16, true, "wide"));
   cases.push_back(makeConv(1, 12, 18, 7, 7, 3, 2, 1, 1, 3, true, "wide"));
+  // Small images with many filters: unfolded transposed (P^T x W^T, the
+  // 64-wide register tile along the filters), 3x3 and pointwise, batch 2.
+  cases.push_back(makeConv(2, 4, 64, 7, 7, 3, 1, 1, 1, 1, true, "small_image"));
+  cases.push_back(makeConv(2, 8, 128, 5, 6, 1, 1, 0, 1, 1, false, "small_image"));
+  cases.push_back(makeConv(1, 6, 64, 9, 9, 3, 2, 1, 1, 1, true, "small_image"));
   // Edges: stride larger than the kernel, a kernel covering the whole
   // input (1x1 output), a single input or output channel.
   cases.push_back(makeConv(2, 3, 2, 11, 10, 1, 3, 0, 1, 1, true, "edge"));

@@ -172,3 +172,23 @@ func.func @bottom_padding(%x: tensor<1x4x2x8xf32>, %w: tensor<2x4x2x1xf32>) -> (
   %1 = kiln.conv2d %x, %w {stride = array<i64: 1, 1>, padding = array<i64: 0, 0, 1, 0>, dilation = array<i64: 1, 1>} : tensor<1x4x2x8xf32>, tensor<2x4x2x1xf32> -> tensor<1x2x2x8xf32>
   return %0, %1 : tensor<1x2x5x8xf32>, tensor<1x2x2x8xf32>
 }
+
+// A small image (7x7: L = 49 fills 49 of the kernel's 64 lanes) with 64
+// constant filters (all 64 lanes): the product is computed transposed,
+// P^T [N, 49, 18] x W^T [18, 64] with W^T a new constant, then transposed
+// back to [N, 64, 49]. A runtime weight keeps the usual orientation.
+// CHECK-LABEL: func.func @small_image
+// CHECK: %[[WT:.*]] = kiln.constant dense<{{.*}}> : tensor<18x64xf32>
+// CHECK: %[[P:.*]] = kiln.im2col %{{.*}} -> tensor<?x18x49xf32>
+// CHECK: %[[PT:.*]] = kiln.transpose %[[P]] [0, 2, 1] : tensor<?x18x49xf32> -> tensor<?x49x18xf32>
+// CHECK: %[[M:.*]] = kiln.matmul %[[PT]], %[[WT]] : tensor<?x49x18xf32>, tensor<18x64xf32> -> tensor<?x49x64xf32>
+// CHECK: kiln.transpose %[[M]] [0, 2, 1] : tensor<?x49x64xf32> -> tensor<?x64x49xf32>
+// CHECK: kiln.matmul %{{.*}}, %{{.*}} : tensor<64x18xf32>, tensor<?x18x49xf32> -> tensor<?x64x49xf32>
+// CHECK: return
+// expected-remark @+1 {{kiln-unfold-convolution: unfolded 2 of 2 convolutions}}
+func.func @small_image(%x: tensor<?x2x7x7xf32>, %w2: tensor<64x2x3x3xf32>) -> (tensor<?x64x7x7xf32>, tensor<?x64x7x7xf32>) {
+  %w = kiln.constant dense<0.25> : tensor<64x2x3x3xf32>
+  %0 = kiln.conv2d %x, %w {stride = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, dilation = array<i64: 1, 1>} : tensor<?x2x7x7xf32>, tensor<64x2x3x3xf32> -> tensor<?x64x7x7xf32>
+  %1 = kiln.conv2d %x, %w2 {stride = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, dilation = array<i64: 1, 1>} : tensor<?x2x7x7xf32>, tensor<64x2x3x3xf32> -> tensor<?x64x7x7xf32>
+  return %0, %1 : tensor<?x64x7x7xf32>, tensor<?x64x7x7xf32>
+}
