@@ -3,7 +3,7 @@
 // See Passes.td (kiln-cpu-parallelize). Runs after the contraction kernels
 // are tiled, on the linalg ops they left at the top level of the function:
 // elementwise chains that were not fused into a matmul, normalizations,
-// softmax, pooling, depthwise convolutions, copies.
+// softmax, transposes and copies (the runtime B pack among them).
 //
 //===----------------------------------------------------------------------===//
 #include "backends/cpu/Passes.h"
@@ -22,8 +22,8 @@ namespace kiln {
 namespace {
 
 constexpr int64_t kMaxChunks = 16;
-/// With a dynamic (batch) dimension, chunks are single rows of at least
-/// this many iterations.
+/// With a dynamic (batch) dimension, the static part of the iteration space
+/// must have at least this many iterations for the op to be split.
 constexpr int64_t kMinElementsPerRow = 1024;
 
 /// Ops that are simple to split: on tensors, with a body of arith/math ops
