@@ -20,6 +20,18 @@ std::optional<std::vector<double>> floatElements(Attribute attr, RankedTensorTyp
     values.assign(t.getNumElements(), dense.getSplatValue<APFloat>().convertToDouble());
     return values;
   }
+  // f32 and f64 straight from the attribute's storage: an APFloat per
+  // element made converting ResNet-18's weights a tenth of its compile time.
+  if (t.getElementType().isF32()) {
+    for (float f : dense.getValues<float>())
+      values.push_back(f);
+    return values;
+  }
+  if (t.getElementType().isF64()) {
+    for (double f : dense.getValues<double>())
+      values.push_back(f);
+    return values;
+  }
   for (APFloat f : dense.getValues<APFloat>()) {
     bool lost;
     f.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
