@@ -18,6 +18,7 @@
 #include "backends/cpu/Jit.h"
 #include "passes/Passes.h"
 #include "runtime/Error.h"
+#include "tools/LoadModel.h"
 #include "runtime/Safetensors.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -145,37 +146,8 @@ static int run() {
   mlir::DialectRegistry registry;
   kiln::registerJitDialects(registry);
   mlir::MLIRContext context(registry);
-  llvm::SourceMgr sourceMgr;
-  std::string parseError;
-  mlir::OwningOpRef<mlir::ModuleOp> module;
-  {
-    // Keep parse errors to their first line: "file:line:col: message".
-    mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
-      if (parseError.empty()) {
-        std::string loc;
-        if (auto flc = llvm::dyn_cast<mlir::FileLineColLoc>(d.getLocation())) {
-          loc = flc.getFilename().str() + ":" + std::to_string(flc.getLine()) + ":" +
-                std::to_string(flc.getColumn());
-        } else {
-          llvm::raw_string_ostream os(loc);
-          d.getLocation().print(os);
-        }
-        parseError = loc + ": " + d.str();
-      }
-      return mlir::success();
-    });
-    module = mlir::parseSourceFile<mlir::ModuleOp>(inputFile, sourceMgr, &context);
-  }
-  if (!module)
-    fail(parseError.empty() ? inputFile + ": cannot parse" : parseError);
-
-  std::map<std::string, mlir::RankedTensorType> params = kiln::listParameters(*module);
-  if (!params.empty()) {
-    if (weightsFile.empty())
-      fail(inputFile, ": the model has ", params.size(), " parameters (first: '",
-           params.begin()->first, "') but no --weights file was given");
-    kiln::bindParameters(*module, kiln::loadSafetensors(weightsFile).tensors);
-  }
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      kiln::tools::loadModel(context, inputFile, weightsFile, "--weights");
 
   kiln::JitOptions options;
   options.function = function;
