@@ -62,8 +62,8 @@ Value scalar(OpBuilder &b, Location loc, Type element, double v) {
 
 /// Sum of squares of each row of [R, D]: [R].
 Value rowSquaredNorms(OpBuilder &b, Location loc, Value v) {
-  return ReduceSumOp::create(b, loc, MulOp::create(b, loc, v, v),
-                             ArrayRef<int64_t>{1}, false);
+  return ReduceSumOp::create(b, loc, MulOp::create(b, loc, v, v), ArrayRef<int64_t>{1},
+                             false);
 }
 
 struct PcaTransformLowering : OpConversionPattern<PcaTransformOp> {
@@ -83,7 +83,8 @@ struct LinearPredictLowering : OpConversionPattern<LinearPredictOp> {
     Location loc = op.getLoc();
     auto coef = cast<RankedTensorType>(a.getCoef().getType());
     if (coef.getRank() == 2) {
-      rewriter.replaceOpWithNewOp<LinearOp>(op, a.getInput(), a.getCoef(), a.getIntercept());
+      rewriter.replaceOpWithNewOp<LinearOp>(op, a.getInput(), a.getCoef(),
+                                            a.getIntercept());
       return success();
     }
     Value w = ReshapeOp::create(rewriter, loc, a.getCoef(),
@@ -112,23 +113,24 @@ struct PairwiseDistanceLowering : OpConversionPattern<PairwiseDistanceOp> {
                                    ArrayRef<int64_t>{-1, 1});
       Value yy = rowSquaredNorms(rewriter, loc, y); // [M] broadcasts over rows
       Value xy = LinearOp::create(rewriter, loc, x, y, Value());
-      Value d2 = SubOp::create(rewriter, loc, AddOp::create(rewriter, loc, xx, yy),
-                               MulOp::create(rewriter, loc, xy, scalar(rewriter, loc, element, 2)));
+      Value d2 = SubOp::create(
+          rewriter, loc, AddOp::create(rewriter, loc, xx, yy),
+          MulOp::create(rewriter, loc, xy, scalar(rewriter, loc, element, 2)));
       result = MaxOp::create(rewriter, loc, d2, scalar(rewriter, loc, element, 0));
       if (metric == "euclidean")
         result = SqrtOp::create(rewriter, loc, result);
     } else if (metric == "cosine") {
-      Value nx = ReshapeOp::create(rewriter, loc,
-                                   SqrtOp::create(rewriter, loc, rowSquaredNorms(rewriter, loc, x)),
-                                   ArrayRef<int64_t>{-1, 1});
+      Value nx = ReshapeOp::create(
+          rewriter, loc, SqrtOp::create(rewriter, loc, rowSquaredNorms(rewriter, loc, x)),
+          ArrayRef<int64_t>{-1, 1});
       Value ny = SqrtOp::create(rewriter, loc, rowSquaredNorms(rewriter, loc, y));
       Value xy = LinearOp::create(rewriter, loc, x, y, Value());
       Value sim = DivOp::create(rewriter, loc, xy, MulOp::create(rewriter, loc, nx, ny));
       result = SubOp::create(rewriter, loc, scalar(rewriter, loc, element, 1), sim);
     } else {
       Value x3 = ReshapeOp::create(rewriter, loc, x, ArrayRef<int64_t>{-1, 1, d});
-      Value y3 = ReshapeOp::create(rewriter, loc, y,
-                                   ArrayRef<int64_t>{1, yt.getDimSize(0), d});
+      Value y3 =
+          ReshapeOp::create(rewriter, loc, y, ArrayRef<int64_t>{1, yt.getDimSize(0), d});
       Value diff = AbsOp::create(rewriter, loc, SubOp::create(rewriter, loc, x3, y3));
       if (metric == "manhattan")
         result = ReduceSumOp::create(rewriter, loc, diff, ArrayRef<int64_t>{2}, false);
@@ -188,15 +190,15 @@ LogicalResult declareRuntimeFunction(Operation *from, StringRef name, TypeRange 
   return success();
 }
 
-/// Calls `name(buffers of inputs..., scalars..., result buffers...)`. The
-/// result buffers are fresh, of the shapes of `resultTypes` (dynamic sizes
-/// from `dynamicSizes`, in order); returns them as tensors of those types.
-FailureOr<SmallVector<Value>> callRuntime(ConversionPatternRewriter &rewriter,
-                                          Operation *op, StringRef name,
-                                          ValueRange inputs, ValueRange scalars,
-                                          TypeRange resultTypes,
-                                          ValueRange dynamicSizes) {
+/// Replaces `op` by a call `name(buffers of inputs..., scalars..., result
+/// buffers...)`. The result buffers are fresh, of the shapes of op's result
+/// types (dynamic sizes from `dynamicSizes`, in order), and become op's
+/// results as tensors.
+LogicalResult replaceWithRuntimeCall(ConversionPatternRewriter &rewriter, Operation *op,
+                                     StringRef name, ValueRange inputs,
+                                     ValueRange scalars, ValueRange dynamicSizes = {}) {
   Location loc = op->getLoc();
+  TypeRange resultTypes = op->getResultTypes();
   SmallVector<Type> args;
   SmallVector<Value> operands;
   for (Value v : inputs) {
@@ -235,7 +237,8 @@ FailureOr<SmallVector<Value>> callRuntime(ConversionPatternRewriter &rewriter,
     results.push_back(bufferization::ToTensorOp::create(rewriter, loc, type, buffer,
                                                         /*restrict=*/true,
                                                         /*writable=*/true));
-  return results;
+  rewriter.replaceOp(op, results);
+  return success();
 }
 
 /// "prefix_f32" or "prefix_f64" after the element type of `v`.
@@ -259,14 +262,10 @@ struct GaussianNBPredictLowering : OpConversionPattern<GaussianNBPredictOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(GaussianNBPredictOp op, OpAdaptor a,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto results = callRuntime(
+    return replaceWithRuntimeCall(
         rewriter, op, typedName("kiln_ml_gaussian_nb_predict", a.getInput()),
         {a.getInput(), a.getMeans(), a.getVariances(), a.getPriors()}, {},
-        op->getResultTypes(), rowsIfDynamic(rewriter, op.getLoc(), a.getInput()));
-    if (failed(results))
-      return failure();
-    rewriter.replaceOp(op, *results);
-    return success();
+        rowsIfDynamic(rewriter, op.getLoc(), a.getInput()));
   }
 };
 
@@ -274,15 +273,11 @@ struct TreeEnsemblePredictLowering : OpConversionPattern<TreeEnsemblePredictOp> 
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(TreeEnsemblePredictOp op, OpAdaptor a,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto results = callRuntime(
+    return replaceWithRuntimeCall(
         rewriter, op, typedName("kiln_ml_tree_ensemble_predict", a.getInput()),
         {a.getInput(), a.getFeature(), a.getThreshold(), a.getLeft(), a.getRight(),
          a.getValues()},
-        {}, op->getResultTypes(), rowsIfDynamic(rewriter, op.getLoc(), a.getInput()));
-    if (failed(results))
-      return failure();
-    rewriter.replaceOp(op, *results);
-    return success();
+        {}, rowsIfDynamic(rewriter, op.getLoc(), a.getInput()));
   }
 };
 
@@ -290,13 +285,8 @@ struct ConfusionMatrixLowering : OpConversionPattern<ConfusionMatrixOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(ConfusionMatrixOp op, OpAdaptor a,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto results =
-        callRuntime(rewriter, op, "kiln_ml_confusion_matrix",
-                    {a.getYTrue(), a.getYPred()}, {}, op->getResultTypes(), {});
-    if (failed(results))
-      return failure();
-    rewriter.replaceOp(op, *results);
-    return success();
+    return replaceWithRuntimeCall(rewriter, op, "kiln_ml_confusion_matrix",
+                                  {a.getYTrue(), a.getYPred()}, {});
   }
 };
 
@@ -305,16 +295,11 @@ struct KMeansFitLowering : OpConversionPattern<KMeansFitOp> {
   LogicalResult matchAndRewrite(KMeansFitOp op, OpAdaptor a,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto results = callRuntime(
+    return replaceWithRuntimeCall(
         rewriter, op, typedName("kiln_ml_kmeans_fit", a.getInput()), {a.getInput()},
         {i64Constant(rewriter, loc, static_cast<int64_t>(op.getNInit())),
          i64Constant(rewriter, loc, static_cast<int64_t>(op.getMaxIter())),
-         i64Constant(rewriter, loc, static_cast<int64_t>(op.getSeed()))},
-        op->getResultTypes(), {});
-    if (failed(results))
-      return failure();
-    rewriter.replaceOp(op, *results);
-    return success();
+         i64Constant(rewriter, loc, static_cast<int64_t>(op.getSeed()))});
   }
 };
 
@@ -322,14 +307,9 @@ struct PcaFitLowering : OpConversionPattern<PcaFitOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(PcaFitOp op, OpAdaptor a,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto results = callRuntime(
+    return replaceWithRuntimeCall(
         rewriter, op, typedName("kiln_ml_pca_fit", a.getInput()), {a.getInput()},
-        {i64Constant(rewriter, op.getLoc(), op.getWhiten() ? 1 : 0)},
-        op->getResultTypes(), {});
-    if (failed(results))
-      return failure();
-    rewriter.replaceOp(op, *results);
-    return success();
+        {i64Constant(rewriter, op.getLoc(), op.getWhiten() ? 1 : 0)});
   }
 };
 
@@ -339,13 +319,9 @@ struct LinearFitLowering : OpConversionPattern<LinearFitOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     Value alpha = arith::ConstantOp::create(
         rewriter, op.getLoc(), rewriter.getF64FloatAttr(op.getAlpha().convertToDouble()));
-    auto results =
-        callRuntime(rewriter, op, typedName("kiln_ml_linear_fit", a.getInput()),
-                    {a.getInput(), a.getTarget()}, {alpha}, op->getResultTypes(), {});
-    if (failed(results))
-      return failure();
-    rewriter.replaceOp(op, *results);
-    return success();
+    return replaceWithRuntimeCall(rewriter, op,
+                                  typedName("kiln_ml_linear_fit", a.getInput()),
+                                  {a.getInput(), a.getTarget()}, {alpha});
   }
 };
 
