@@ -214,18 +214,22 @@ void chooseTilesForTarget(const llvm::TargetMachine &tm, CpuPipelineOptions &cpu
     // leaving room for the B vectors and the broadcast A values.
     cpu.registerTile = {8, 8};
     cpu.cacheTile = {64, 128, 256};
+    cpu.vectorLanes = 4;
   } else if (has("+avx512f")) {
     // 32 zmm registers: 4 rows x 4 vectors of 16 floats (the JIT's default).
     cpu.registerTile = {4, 64};
     cpu.cacheTile = {64, 256, 256};
+    cpu.vectorLanes = 16;
   } else if (has("+avx")) {
     // 16 ymm registers: 4 rows x 2 vectors of 8 floats.
     cpu.registerTile = {4, 16};
     cpu.cacheTile = {64, 128, 256};
+    cpu.vectorLanes = 8;
   } else {
     // SSE: 16 xmm registers of 4 floats.
     cpu.registerTile = {4, 8};
     cpu.cacheTile = {64, 128, 256};
+    cpu.vectorLanes = 4;
   }
 }
 

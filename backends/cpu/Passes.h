@@ -48,6 +48,8 @@ struct CpuPipelineOptions {
   /// M, N, K cache tile and M, N register tile of the matmul kernel.
   llvm::SmallVector<int64_t, 3> cacheTile = {64, 256, 256};
   llvm::SmallVector<int64_t, 2> registerTile = {4, 64};
+  /// f32 lanes of one vector register (depthwise convolution kernels).
+  int64_t vectorLanes = 16;
 };
 
 /// Stages of the pipeline, in order; the JIT can print the IR after each.

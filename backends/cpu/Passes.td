@@ -60,6 +60,33 @@ def KilnCpuVectorizeContractions : Pass<"kiln-cpu-vectorize-contractions"> {
   ];
 }
 
+def KilnCpuVectorizeDepthwise : Pass<"kiln-cpu-vectorize-depthwise"> {
+  let summary = "Vectorize depthwise convolutions along the output width";
+  let description = [{
+    Rewrites each depthwise convolution (the direct-convolution
+    `linalg.generic` of conv2d with one input channel per group, f32) into
+    a loop nest over (batch, group, channel multiplier) planes (an
+    `scf.forall` with `parallel`), output rows, and vectors of `lanes`
+    output columns. Each vector is the sum of KH x KW FMAs of a broadcast
+    weight with a contiguous input vector (stride 1) or an input vector of
+    stride x lanes deinterleaved by a shuffle (stride > 1); partial vectors
+    at the end of a row use masks. A bias broadcast or zero fill as the
+    initial value becomes the accumulator's initial vector, so the output
+    is written once.
+  }];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", "16",
+           "f32 lanes of one vector register of the target">,
+    Option<"parallel", "parallel", "bool", "true",
+           "Make the plane loop an scf.forall (run on threads later)">
+  ];
+  let dependentDialects = [
+    "mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+    "mlir::affine::AffineDialect", "mlir::tensor::TensorDialect",
+    "mlir::arith::ArithDialect"
+  ];
+}
+
 def KilnCpuDestinationPassing : Pass<"kiln-cpu-destination-passing", "mlir::ModuleOp"> {
   let summary = "Give public functions a memref, destination-passing ABI";
   let description = [{

@@ -54,6 +54,10 @@ void buildCpuStage(OpPassManager &pm, CpuStage stage,
     return;
   case CpuStage::Vectorized:
     if (options.vectorize) {
+      KilnCpuVectorizeDepthwiseOptions dwo;
+      dwo.lanes = options.vectorLanes;
+      dwo.parallel = options.parallel;
+      pm.addPass(createKilnCpuVectorizeDepthwise(dwo));
       KilnCpuVectorizeContractionsOptions vo;
       vo.cacheTile = llvm::to_vector(options.cacheTile);
       vo.registerTile = llvm::to_vector(options.registerTile);
@@ -78,6 +82,9 @@ void buildCpuStage(OpPassManager &pm, CpuStage stage,
     if (options.fastMath)
       pm.addPass(createKilnCpuFastMath());
     pm.addPass(createKilnCpuDestinationPassing());
+    // A result built in a tensor.empty is built in the output buffer
+    // instead (no copy into the caller's memref at the end).
+    pm.addPass(bufferization::createEmptyTensorEliminationPass());
     bufferization::OneShotBufferizePassOptions bo;
     bo.bufferizeFunctionBoundaries = true;
     pm.addPass(bufferization::createOneShotBufferizePass(bo));
