@@ -14,7 +14,9 @@
 //   }
 //
 // One-shot bufferization then writes the last op producing %r straight into
-// %y where it can (no copy, no allocation for the result).
+// %y where it can (no copy, no allocation for the result). A result that is
+// a reshape (expand_shape / collapse_shape) of a tensor %s materializes %s
+// into the matching reshape of %y instead, so the producer of %s writes %y.
 //
 //===----------------------------------------------------------------------===//
 #include "backends/cpu/Passes.h"
@@ -32,6 +34,32 @@ namespace {
 
 MemRefType memrefFor(RankedTensorType type) {
   return MemRefType::get(type.getShape(), type.getElementType());
+}
+
+/// The tensor.empty that `v` is built in, following each op's destination
+/// (DPS init, scf.for init, scf.forall shared output) back from `v`, when
+/// every value on the way has a single use: nothing else can then observe
+/// the buffer, so writing the result's final buffer from the start is safe.
+Value emptyBuiltInto(Value v) {
+  for (int steps = 0; steps < 64; ++steps) {
+    if (!v.hasOneUse())
+      return Value();
+    Operation *def = v.getDefiningOp();
+    if (!def)
+      return Value();
+    if (isa<tensor::EmptyOp>(def))
+      return v;
+    auto result = cast<OpResult>(v);
+    if (auto forall = dyn_cast<scf::ForallOp>(def))
+      v = forall.getOutputs()[result.getResultNumber()];
+    else if (auto loop = dyn_cast<scf::ForOp>(def))
+      v = loop.getInitArgs()[result.getResultNumber()];
+    else if (auto dps = dyn_cast<DestinationStyleOpInterface>(def))
+      v = dps.getTiedOpOperand(result)->get();
+    else
+      return Value();
+  }
+  return Value();
 }
 
 LogicalResult convertFunction(func::FuncOp func) {
@@ -62,9 +90,54 @@ LogicalResult convertFunction(func::FuncOp func) {
   SmallVector<func::ReturnOp> returns(func.getOps<func::ReturnOp>());
   for (func::ReturnOp ret : returns) {
     b.setInsertionPoint(ret);
-    for (auto [value, out] : llvm::zip(ret.getOperands(), outs))
+    for (auto [value, out] : llvm::zip(ret.getOperands(), outs)) {
+      // A result that is a reshape of another tensor: that tensor is
+      // written into the same view of the output buffer, so the op that
+      // makes it can write the caller's buffer in place.
+      // A view whose sizes are all static is made at the function's entry,
+      // so that a tensor.empty early in the body can be replaced by it.
+      Value source = value, dest = out;
+      bool atEntry = true;
+      while (true) {
+        OpBuilder::InsertionGuard guard(b);
+        if (atEntry)
+          b.setInsertionPointAfterValue(dest);
+        if (auto expand = source.getDefiningOp<tensor::ExpandShapeOp>()) {
+          dest = memref::CollapseShapeOp::create(b, ret.getLoc(), dest,
+                                                 expand.getReassociationIndices());
+          source = expand.getSrc();
+        } else if (auto collapse = source.getDefiningOp<tensor::CollapseShapeOp>()) {
+          RankedTensorType srcType = collapse.getSrcType();
+          if (!srcType.hasStaticShape()) {
+            atEntry = false;
+            b.setInsertionPoint(ret);
+          }
+          dest = memref::ExpandShapeOp::create(
+              b, ret.getLoc(), memrefFor(srcType), dest, collapse.getReassociationIndices(),
+              tensor::getMixedSizes(b, ret.getLoc(), collapse.getSrc()));
+          source = collapse.getSrc();
+        } else {
+          break;
+        }
+      }
+      // The tensor.empty that the result is built in, through ops that
+      // write their destination operand, becomes the output buffer: the
+      // result is then computed in place, without a copy at the end.
+      if (Value empty = emptyBuiltInto(source);
+          atEntry && empty && empty.getType() == source.getType()) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointAfterValue(dest);
+        auto view = bufferization::ToTensorOp::create(b, ret.getLoc(), empty.getType(), dest,
+                                                      /*restrict=*/true, /*writable=*/true);
+        Operation *emptyOp = empty.getDefiningOp();
+        empty.replaceAllUsesWith(view.getResult());
+        if (source == empty)
+          source = view.getResult();
+        emptyOp->erase();
+      }
       bufferization::MaterializeInDestinationOp::create(
-          b, ret.getLoc(), Type(), value, out, /*restrict=*/true, /*writable=*/true);
+          b, ret.getLoc(), Type(), source, dest, /*restrict=*/true, /*writable=*/true);
+    }
     func::ReturnOp::create(b, ret.getLoc());
     ret.erase();
   }

@@ -82,9 +82,6 @@ void buildCpuStage(OpPassManager &pm, CpuStage stage,
     if (options.fastMath)
       pm.addPass(createKilnCpuFastMath());
     pm.addPass(createKilnCpuDestinationPassing());
-    // A result built in a tensor.empty is built in the output buffer
-    // instead (no copy into the caller's memref at the end).
-    pm.addPass(bufferization::createEmptyTensorEliminationPass());
     bufferization::OneShotBufferizePassOptions bo;
     bo.bufferizeFunctionBoundaries = true;
     pm.addPass(bufferization::createOneShotBufferizePass(bo));

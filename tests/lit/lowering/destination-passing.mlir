@@ -72,3 +72,59 @@ func.func @caller(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = call @callee(%x) : (tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// A result built in a tensor.empty through ops that write their destination
+// (a fill, then a generic) is built in the output buffer itself; a result
+// that is a reshape writes the matching view of the output (collapse_shape
+// of an expand_shape result, made at the function's entry).
+// CHECK-LABEL: func.func @in_place
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: memref<2x6xf32>, %[[O:[a-z0-9]+]]: memref<2x2x3xf32>)
+// CHECK: %[[VIEW:.*]] = memref.collapse_shape %[[O]] {{\[}}[0], [1, 2]] : memref<2x2x3xf32> into memref<2x6xf32>
+// CHECK: %[[T:.*]] = bufferization.to_tensor %[[VIEW]] restrict writable
+// CHECK-NOT: tensor.empty
+// CHECK: %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[T]] : tensor<2x6xf32>)
+// CHECK: %[[G:.*]] = linalg.generic {{.*}} outs(%[[F]] : tensor<2x6xf32>)
+// CHECK: bufferization.materialize_in_destination %[[G]] in restrict writable %[[VIEW]]
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @in_place(%x: tensor<2x6xf32>) -> tensor<2x2x3xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x6xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<2x6xf32>) -> tensor<2x6xf32>
+  %g = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<2x6xf32>) outs(%f : tensor<2x6xf32>) {
+    ^bb0(%in: f32, %o: f32):
+      %s = arith.addf %in, %o : f32
+      linalg.yield %s : f32
+  } -> tensor<2x6xf32>
+  %r = tensor.expand_shape %g [[0], [1, 2]] output_shape [2, 2, 3] : tensor<2x6xf32> into tensor<2x2x3xf32>
+  return %r : tensor<2x2x3xf32>
+}
+
+// -----
+
+// A value that something else also reads is not built in the output
+// buffer: the fill is read by both generics.
+// CHECK-LABEL: func.func @shared
+// CHECK: tensor.empty
+// CHECK-NOT: writable %{{.*}} : memref<4xf32> to tensor
+#id1 = affine_map<(d0) -> (d0)>
+func.func @shared(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  %a = linalg.generic {indexing_maps = [#id1, #id1], iterator_types = ["parallel"]}
+      ins(%x : tensor<4xf32>) outs(%f : tensor<4xf32>) {
+    ^bb0(%in: f32, %o: f32):
+      %s = arith.addf %in, %o : f32
+      linalg.yield %s : f32
+  } -> tensor<4xf32>
+  %b = linalg.generic {indexing_maps = [#id1, #id1], iterator_types = ["parallel"]}
+      ins(%x : tensor<4xf32>) outs(%f : tensor<4xf32>) {
+    ^bb0(%in: f32, %o: f32):
+      %s = arith.mulf %in, %o : f32
+      linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %a, %b : tensor<4xf32>, tensor<4xf32>
+}
