@@ -16,6 +16,7 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -190,6 +191,13 @@ std::unique_ptr<llvm::Module> translateToLLVMIR(ModuleOp module, llvm::LLVMConte
     fail(who, ": translation to LLVM IR failed:\n", diagnostics.orNone());
   llvmModule->setTargetTriple(tm.getTargetTriple());
   llvmModule->setDataLayout(tm.createDataLayout());
+  // Buffers come from Kiln's allocator (runtime/Allocator.cpp), which
+  // returns fresh memory like malloc: saying so lets LLVM see that two
+  // buffers never alias, so copies between them (im2col panels, padding)
+  // vectorize instead of staying scalar behind unprovable alias checks.
+  for (const char *alloc : {"_mlir_memref_to_llvm_alloc", "_mlir_memref_to_llvm_aligned_alloc"})
+    if (llvm::Function *f = llvmModule->getFunction(alloc))
+      f->addRetAttr(llvm::Attribute::NoAlias);
   return llvmModule;
 }
 

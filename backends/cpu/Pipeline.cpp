@@ -115,6 +115,10 @@ void buildCpuStage(OpPassManager &pm, CpuStage stage,
     // (runtime/Allocator.cpp): no heap traffic when a model runs again.
     FinalizeMemRefToLLVMConversionPassOptions memrefOptions;
     memrefOptions.useGenericFunctions = true;
+    // The allocator's pointer is used as is (it is 64-byte aligned), not
+    // realigned through integer arithmetic, so LLVM can tell that two
+    // buffers never alias (see translateToLLVMIR).
+    memrefOptions.useAlignedAlloc = true;
     pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefOptions));
     pm.addPass(createConvertVectorToLLVMPass());
     pm.addPass(createConvertMathToLLVMPass());
