@@ -1,11 +1,28 @@
-//===- CopiesToLoops.cpp - memref.copy -> linalg.copy ---------------------===//
+//===- CopiesToLoops.cpp - Copies as vectorized loops ---------------------===//
 //
 // memref.copy(%src, %dst)  ->  linalg.copy ins(%src) outs(%dst)
 // so that no copy needs MLIR's `memrefCopy` runtime function (see Passes.td).
 //
+// Then every f32 copy on memrefs -- linalg.copy, or a linalg.generic whose
+// body yields its input, whose output map is the identity and whose input
+// walks the innermost loop d with a constant stride s (the im2col panel
+// copies and the padding copies) -- becomes
+//
+//   for d0, ..., d(r-2)
+//     for x0 = 0 to n step L
+//       count = min(L, n - x0)
+//       v = maskedload in[..., base + s*x0 : s*L]      (s > 1: every s-th lane)
+//       maskedstore out[d0, ..., x0 : L], v, mask(count)
+//
+// LLVM vectorizes such loops itself only when it can tell the two buffers
+// apart; inside an OpenMP-outlined body the buffers arrive through a
+// struct and it cannot, and the copy stays one float at a time.
+//
 //===----------------------------------------------------------------------===//
+#include "backends/cpu/LoweringUtils.h"
 #include "backends/cpu/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
@@ -15,7 +32,67 @@ namespace kiln {
 #include "backends/cpu/Passes.h.inc"
 
 namespace {
+
+bool unitInnerStride(MemRefType type) {
+  if (type.getRank() == 0)
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return succeeded(type.getStridesAndOffset(strides, offset)) && strides.back() == 1;
+}
+
+/// A copy that can be vectorized along its innermost loop: the input's
+/// last index is `stride` * d_last + (terms without d_last), and no other
+/// input index uses d_last.
+struct InnerCopy {
+  Value in, out;
+  AffineMap inMap;
+  int64_t stride;
+};
+
+std::optional<InnerCopy> matchCopy(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() == 0 || op.getNumParallelLoops() != op.getNumLoops())
+    return std::nullopt;
+  if (!isa<linalg::CopyOp>(op)) {
+    auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+    if (!generic)
+      return std::nullopt;
+    Block &body = generic.getRegion().front();
+    if (body.getOperations().size() != 1 ||
+        body.getTerminator()->getOperand(0) != body.getArgument(0))
+      return std::nullopt;
+  }
+  Value in = op.getDpsInputs()[0], out = op.getDpsInits()[0];
+  auto inType = dyn_cast<MemRefType>(in.getType());
+  auto outType = dyn_cast<MemRefType>(out.getType());
+  if (!inType || !outType || !inType.getElementType().isF32() ||
+      !outType.getElementType().isF32() || !unitInnerStride(inType) ||
+      !unitInnerStride(outType))
+    return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (!maps[1].isIdentity() || maps[0].getNumResults() == 0)
+    return std::nullopt;
+  AffineMap inMap = maps[0];
+  unsigned last = inMap.getNumDims() - 1;
+  for (unsigned r = 0; r + 1 < inMap.getNumResults(); ++r)
+    if (inMap.getResult(r).isFunctionOfDim(last))
+      return std::nullopt;
+  AffineExpr inner = inMap.getResults().back();
+  std::optional<int64_t> s = affineCoefficient(inner, last, inMap.getNumDims());
+  if (!s || *s < 1 || *s > 4)
+    return std::nullopt;
+  // Linear in d_last: removing s * d_last leaves no trace of it.
+  AffineExpr rest = simplifyAffineExpr(
+      inner - getAffineDimExpr(last, op.getContext()) * *s, inMap.getNumDims(), 0);
+  if (rest.isFunctionOfDim(last))
+    return std::nullopt;
+  return InnerCopy{in, out, inMap, *s};
+}
+
 struct CopiesToLoopsPass : impl::KilnCpuCopiesToLoopsBase<CopiesToLoopsPass> {
+  using KilnCpuCopiesToLoopsBase::KilnCpuCopiesToLoopsBase;
+
   void runOnOperation() override {
     SmallVector<memref::CopyOp> copies;
     getOperation()->walk([&](memref::CopyOp op) { copies.push_back(op); });
@@ -24,7 +101,83 @@ struct CopiesToLoopsPass : impl::KilnCpuCopiesToLoopsBase<CopiesToLoopsPass> {
       rewriter.setInsertionPoint(op);
       rewriter.replaceOpWithNewOp<linalg::CopyOp>(op, op.getSource(), op.getTarget());
     }
+    if (lanes <= 0)
+      return;
+    SmallVector<std::pair<linalg::LinalgOp, InnerCopy>> work;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (std::optional<InnerCopy> c = matchCopy(op))
+        work.push_back({op, *c});
+    });
+    for (auto &[op, c] : work) {
+      rewriter.setInsertionPoint(op);
+      emit(rewriter, op.getLoc(), c);
+      rewriter.eraseOp(op);
+    }
+  }
+
+  void emit(OpBuilder &b, Location loc, const InnerCopy &c) {
+    auto outType = cast<MemRefType>(c.out.getType());
+    auto inType = cast<MemRefType>(c.in.getType());
+    unsigned rank = outType.getRank();
+    const int64_t L = lanes, s = c.stride;
+    MLIRContext *ctx = b.getContext();
+    Type f32 = b.getF32Type();
+    auto size = [&](Value v, unsigned d) -> Value {
+      auto t = cast<MemRefType>(v.getType());
+      if (!t.isDynamicDim(d))
+        return arith::ConstantIndexOp::create(b, loc, t.getDimSize(d));
+      return memref::DimOp::create(b, loc, v, d);
+    };
+    Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
+    Value c1 = arith::ConstantIndexOp::create(b, loc, 1);
+    Value n = size(c.out, rank - 1);
+    Value inWidth = size(c.in, inType.getRank() - 1);
+    // Outer loops d0 .. d(r-2).
+    SmallVector<Value> ivs;
+    OpBuilder::InsertionGuard guard(b);
+    for (unsigned d = 0; d + 1 < rank; ++d) {
+      auto loop = scf::ForOp::create(b, loc, c0, size(c.out, d), c1);
+      b.setInsertionPointToStart(loop.getBody());
+      ivs.push_back(loop.getInductionVar());
+    }
+    auto row = scf::ForOp::create(b, loc, c0, n, arith::ConstantIndexOp::create(b, loc, L));
+    b.setInsertionPointToStart(row.getBody());
+    Value x0 = row.getInductionVar();
+    ivs.push_back(x0);
+    // Input indices at (d0, ..., x0).
+    SmallVector<Value> inIdx;
+    for (AffineExpr e : c.inMap.getResults())
+      inIdx.push_back(affine::AffineApplyOp::create(
+          b, loc, AffineMap::get(c.inMap.getNumDims(), 0, e, ctx), ivs));
+    AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
+    // count = min(L, n - x0); readable = min(s*L, W - start).
+    Value count = affine::AffineMinOp::create(
+        b, loc, AffineMap::get(2, 0, {getAffineConstantExpr(L, ctx), d1 - d0}, ctx),
+        ValueRange{x0, n});
+    auto mask = [&](int64_t width, Value cnt) {
+      return vector::CreateMaskOp::create(b, loc, VectorType::get({width}, b.getI1Type()),
+                                          ValueRange{cnt});
+    };
+    auto vt = VectorType::get({L}, f32);
+    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(vt));
+    Value v;
+    if (s == 1) {
+      v = vector::MaskedLoadOp::create(b, loc, vt, c.in, inIdx, mask(L, count), zero);
+    } else {
+      auto wide = VectorType::get({s * L}, f32);
+      Value readable = affine::AffineMinOp::create(
+          b, loc, AffineMap::get(2, 0, {getAffineConstantExpr(s * L, ctx), d1 - d0}, ctx),
+          ValueRange{inIdx.back(), inWidth});
+      Value w = vector::MaskedLoadOp::create(b, loc, wide, c.in, inIdx, mask(s * L, readable),
+                                             arith::ConstantOp::create(b, loc, b.getZeroAttr(wide)));
+      SmallVector<int64_t> pick;
+      for (int64_t k = 0; k < L; ++k)
+        pick.push_back(k * s);
+      v = vector::ShuffleOp::create(b, loc, w, w, pick);
+    }
+    vector::MaskedStoreOp::create(b, loc, c.out, ivs, mask(L, count), v);
   }
 };
+
 } // namespace
 } // namespace kiln

@@ -197,4 +197,21 @@ Value reshapeTensor(OpBuilder &b, Location loc, Value value,
                                        ArrayRef<ReassociationIndices>{all}, sizes);
 }
 
+std::optional<int64_t> affineCoefficient(AffineExpr e, unsigned dim, unsigned numDims) {
+  MLIRContext *ctx = e.getContext();
+  auto at = [&](int64_t one) -> std::optional<int64_t> {
+    SmallVector<AffineExpr> dims;
+    for (unsigned d = 0; d < numDims; ++d)
+      dims.push_back(getAffineConstantExpr(d == dim ? one : 0, ctx));
+    AffineExpr v = simplifyAffineExpr(e.replaceDimsAndSymbols(dims, {}), 0, 0);
+    if (auto c = dyn_cast<AffineConstantExpr>(v))
+      return c.getValue();
+    return std::nullopt;
+  };
+  std::optional<int64_t> one = at(1), zero = at(0);
+  if (!one || !zero)
+    return std::nullopt;
+  return *one - *zero;
+}
+
 } // namespace kiln

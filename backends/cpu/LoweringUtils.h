@@ -13,6 +13,7 @@
 #include "mlir/IR/PatternMatch.h"
 
 #include <functional>
+#include <optional>
 
 namespace kiln {
 
@@ -60,6 +61,12 @@ mlir::Value collapseToVector(mlir::OpBuilder &b, mlir::Location loc, mlir::Value
 mlir::Value reshapeTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
                           mlir::RankedTensorType resultType,
                           llvm::ArrayRef<mlir::OpFoldResult> sizes);
+
+/// The coefficient of dim `dim` in `e`, an affine expression of `numDims`
+/// dims: e at the unit vector of `dim` minus e at 0, when both fold to
+/// constants (so exact for linear expressions; callers check linearity).
+std::optional<int64_t> affineCoefficient(mlir::AffineExpr e, unsigned dim,
+                                         unsigned numDims);
 
 } // namespace kiln
 

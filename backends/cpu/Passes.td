@@ -102,14 +102,29 @@ def KilnCpuDestinationPassing : Pass<"kiln-cpu-destination-passing", "mlir::Modu
 }
 
 def KilnCpuCopiesToLoops : Pass<"kiln-cpu-copies-to-loops"> {
-  let summary = "Turn memref.copy into linalg.copy, lowered to loops";
+  let summary = "Turn copies into vectorized loops";
   let description = [{
     MLIR lowers a `memref.copy` between non-contiguous buffers to a call to
     `memrefCopy` from MLIR's C runner utilities. Kiln's generated code must
     not depend on that library (JIT or AOT), so every copy becomes a
-    `linalg.copy`, which `convert-linalg-to-loops` turns into loops.
+    `linalg.copy`.
+
+    Copies on f32 memrefs (`linalg.copy`, and copy generics such as the
+    im2col panels and padding, whose innermost loop walks the input with a
+    constant stride) then become loops over the outer dims around masked
+    vector loads and stores of `lanes` elements along the innermost one
+    (stride s > 1: s x lanes loaded, every s-th kept by a shuffle). LLVM
+    would vectorize those loops only where it can prove the two buffers
+    apart, which it cannot inside OpenMP-outlined bodies. Other copies are
+    left to `convert-linalg-to-loops`.
   }];
-  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", "16",
+           "f32 lanes of one vector register of the target (0: no vectorization)">
+  ];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::vector::VectorDialect",
+                           "mlir::scf::SCFDialect", "mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }
 
 def KilnCpuParallelize : Pass<"kiln-cpu-parallelize", "mlir::func::FuncOp"> {

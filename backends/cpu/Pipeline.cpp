@@ -93,7 +93,9 @@ void buildCpuStage(OpPassManager &pm, CpuStage stage,
     return;
   }
   case CpuStage::LLVM: {
-    pm.addPass(createKilnCpuCopiesToLoops());
+    KilnCpuCopiesToLoopsOptions co;
+    co.lanes = options.vectorize ? options.vectorLanes : 0;
+    pm.addPass(createKilnCpuCopiesToLoops(co));
     // Parallel tile loops (scf.forall) run on OpenMP threads; without
     // `parallel` any that remain become sequential loops.
     if (options.parallel) {

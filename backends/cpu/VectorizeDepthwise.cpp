@@ -25,6 +25,7 @@
 // innermost, and vectorize nothing useful.
 //
 //===----------------------------------------------------------------------===//
+#include "backends/cpu/LoweringUtils.h"
 #include "backends/cpu/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -40,25 +41,6 @@ namespace kiln {
 #include "backends/cpu/Passes.h.inc"
 
 namespace {
-
-/// The coefficient of dim `dim` in the linear expression `e` of `numDims`
-/// dims (the value of e at the unit vector of that dim, minus e at 0).
-std::optional<int64_t> coefficient(AffineExpr e, unsigned dim, unsigned numDims) {
-  MLIRContext *ctx = e.getContext();
-  auto at = [&](int64_t one) -> std::optional<int64_t> {
-    SmallVector<AffineExpr> dims;
-    for (unsigned d = 0; d < numDims; ++d)
-      dims.push_back(getAffineConstantExpr(d == dim ? one : 0, ctx));
-    AffineExpr v = simplifyAffineExpr(e.replaceDimsAndSymbols(dims, {}), 0, 0);
-    if (auto c = dyn_cast<AffineConstantExpr>(v))
-      return c.getValue();
-    return std::nullopt;
-  };
-  std::optional<int64_t> one = at(1), zero = at(0);
-  if (!one || !zero)
-    return std::nullopt;
-  return *one - *zero;
-}
 
 /// A depthwise convolution generic, as directConv in LowerConv.cpp builds
 /// it: loops (n, g, f, oh, ow | c, i, j), inputs x [N, C, Hp, Wp] and
@@ -121,10 +103,10 @@ std::optional<Depthwise> matchDepthwise(linalg::GenericOp op) {
       maps[2] != AffineMap::get(8, 0, {n, g, f, oh, ow}, ctx))
     return std::nullopt;
   AffineMap xm = maps[0];
-  std::optional<int64_t> sh = coefficient(xm.getResult(2), 3, 8),
-                         dh = coefficient(xm.getResult(2), 6, 8),
-                         sw = coefficient(xm.getResult(3), 4, 8),
-                         dw = coefficient(xm.getResult(3), 7, 8);
+  std::optional<int64_t> sh = affineCoefficient(xm.getResult(2), 3, 8),
+                         dh = affineCoefficient(xm.getResult(2), 6, 8),
+                         sw = affineCoefficient(xm.getResult(3), 4, 8),
+                         dw = affineCoefficient(xm.getResult(3), 7, 8);
   if (!sh || !dh || !sw || !dw || *sh < 1 || *sw < 1 || *dh < 1 || *dw < 1)
     return std::nullopt;
   if (xm != AffineMap::get(8, 0, {n, g + c, oh * *sh + i * *dh, ow * *sw + j * *dw}, ctx))
