@@ -38,7 +38,8 @@ Value lenet(Model &model, Value x);
 Value resnet(Model &model, Value x, int blocksPerStage = 1);
 
 /// torchvision's resnet18 for [N, 3, 224, 224] -> 1000 logits (11.7 M
-/// parameters, 1.8 GFLOP per image), with its parameter names.
+/// parameters, 1.8 G multiply-adds = 3.6 GFLOP per image), with its
+/// parameter names.
 Value resnet18(Model &model, Value x);
 
 /// Gives every batch norm of `model` non-trivial statistics and affine
