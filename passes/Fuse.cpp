@@ -104,18 +104,24 @@ struct Im2ColTileTo6D : OpRewritePattern<linalg::GenericOp> {
     auto type = cast<RankedTensorType>(op->getResult(0).getType());
     Value input = op.getDpsInputs()[0];
     auto inType = cast<RankedTensorType>(input.getType());
-    if (!type.hasStaticShape() || type.getDimSize(0) != 1 || !inType.hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "not a static single-image tile");
+    // Any batch (a tile has 1 image, a whole-tensor copy N); everything
+    // else static.
+    if (type.isDynamicDim(1) || type.isDynamicDim(2) ||
+        llvm::any_of(inType.getShape().drop_front(), ShapedType::isDynamic))
+      return rewriter.notifyMatchFailure(op, "not static apart from the batch");
     int64_t rowsK = type.getDimSize(1), cols = type.getDimSize(2);
     int64_t c = inType.getDimSize(1);
     if (rowsK != c * kh * kw || cols % ow != 0)
       return rewriter.notifyMatchFailure(op, "tile is not whole patch rows x whole output rows");
     int64_t rows = cols / ow;
-    // The tile's input slice must start at the window of its first row.
-    if (inType.getDimSize(2) != (rows - 1) * sh + dh * (kh - 1) + 1)
-      return rewriter.notifyMatchFailure(op, "input slice is not the tile's window");
+    // The input (a tile's slice starts at the window of its first row)
+    // must hold the window of every row.
+    if (inType.getDimSize(2) < (rows - 1) * sh + dh * (kh - 1) + 1 ||
+        inType.getDimSize(3) < (ow - 1) * sw + dw * (kw - 1) + 1)
+      return rewriter.notifyMatchFailure(op, "input does not hold the window");
     Location loc = op.getLoc();
-    auto six = RankedTensorType::get({1, c, kh, kw, rows, ow}, type.getElementType());
+    auto six = RankedTensorType::get({type.getDimSize(0), c, kh, kw, rows, ow},
+                                     type.getElementType());
     SmallVector<ReassociationIndices> groups = {{0}, {1, 2, 3}, {4, 5}};
     Value dest = tensor::ExpandShapeOp::create(rewriter, loc, six, op.getDpsInits()[0], groups);
     MLIRContext *ctx = rewriter.getContext();
@@ -235,6 +241,14 @@ struct FusePass : impl::KilnFuseBase<FusePass> {
               return u == root || isa<tensor::ExtractSliceOp, tensor::DimOp>(u);
             });
             if (isa<linalg::FillOp>(op) || (isAllParallelGeneric(op) && feedsOnlyRoot))
+              return scf::SCFTileAndFuseOptions::ControlFnResult{};
+            // The zero padding in front of an im2col copy: padded one
+            // input window per tile (in cache) instead of as a whole
+            // tensor in memory before the convolution.
+            bool feedsOnlyIm2Col = llvm::all_of(producer.getUsers(), [](Operation *u) {
+              return u->hasAttr("kiln.im2col") || isa<tensor::ExtractSliceOp, tensor::DimOp>(u);
+            });
+            if (isa<tensor::PadOp>(op) && feedsOnlyIm2Col)
               return scf::SCFTileAndFuseOptions::ControlFnResult{};
             return std::nullopt;
           });

@@ -69,3 +69,22 @@ func.func @left_alone(%x: tensor<?x512xf32>, %y: tensor<?x512xf32>,
   } -> tensor<256x1024xf32>
   return %r, %s : tensor<?x512xf32>, tensor<256x1024xf32>
 }
+
+// An im2col copy in its 6-D form (window maps, no floordiv/mod): split
+// along the channels, which index the input directly.
+// CHECK-LABEL: func.func @window_copy
+// CHECK: scf.forall (%[[C:.*]]) = (0) to (256) step (16)
+// CHECK: tensor.extract_slice %{{.*}}[0, %[[C]], 0, 0] [1, 16, 16, 16]
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%{{.*}} : tensor<1x16x3x3x14x14xf32>)
+func.func @window_copy(%x: tensor<1x256x16x16xf32>) -> tensor<1x256x3x3x14x14xf32> {
+  %e = tensor.empty() : tensor<1x256x3x3x14x14xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(n, c, i, j, y, x) -> (n, c, y + i, x + j)>,
+                                        affine_map<(n, c, i, j, y, x) -> (n, c, i, j, y, x)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<1x256x16x16xf32>) outs(%e : tensor<1x256x3x3x14x14xf32>) {
+    ^bb0(%in: f32, %o: f32):
+      linalg.yield %in : f32
+  } -> tensor<1x256x3x3x14x14xf32>
+  return %p : tensor<1x256x3x3x14x14xf32>
+}

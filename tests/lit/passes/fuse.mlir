@@ -120,8 +120,12 @@ func.func @dynamic_rows(%x: tensor<?x64xf32>, %w: tensor<32x64xf32>, %b: tensor<
 // CHECK-DAG: %[[BIAS:.*]] = tensor.expand_shape %[[B]] {{\[\[}}0, 1]] output_shape [8, 1]
 // CHECK-DAG: %[[RES:.*]] = tensor.collapse_shape %[[X]] {{\[\[}}0], [1], [2, 3]] : tensor<2x8x8x8xf32> into tensor<2x8x64xf32>
 // CHECK-NOT: linalg.batch_matmul
+// CHECK-NOT: tensor.pad
 // CHECK: %[[LOOP:.*]] = scf.for %[[N:.*]] = %{{.*}} to %[[C2]] step %{{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (tensor<2x8x64xf32>)
 // CHECK-NOT: scf.for
+// The zero padding is done per tile, on the tile's input window.
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x8x10x10xf32>) outs(%{{.*}} : tensor<1x8x3x3x8x8xf32>)
 // CHECK: %[[MM:.*]] = linalg.batch_matmul {{.*}} -> tensor<1x8x64xf32>
 // CHECK: %[[RS:.*]] = tensor.extract_slice %[[RES]][%[[N]], 0, 0] [1, 8, 64] [1, 1, 1]
 // CHECK: %[[EPI:.*]] = linalg.generic {{.*}} ins(%[[MM]], %[[BIAS]], %[[RS]] : tensor<1x8x64xf32>, tensor<8x1xf32>, tensor<1x8x64xf32>)
