@@ -34,6 +34,7 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
@@ -49,6 +50,10 @@ namespace kiln {
 #include "backends/cpu/Passes.h.inc"
 
 namespace {
+
+/// Marks the register-tile matmuls between tiling and vectorization (peeling
+/// clones them).
+constexpr const char *kRegisterTileAttr = "kiln.register_tile";
 
 /// True if `v` is a vector.transfer_read (masked or not) whose padding is 0.
 bool isZeroPaddedRead(Value v) {
@@ -211,23 +216,49 @@ struct VectorizeContractionsPass
       }
       if (failed(tiled))
         return signalPassFailure();
-      tiled = tile(rewriter, *tiled, regSizes);
+      SmallVector<scf::ForOp> regLoops;
+      tiled = tile(rewriter, *tiled, regSizes, /*forall=*/false, &regLoops);
       if (failed(tiled))
         return signalPassFailure();
-      if (packSource)
-        readPackedB(rewriter, cast<linalg::LinalgOp>(*tiled), packSource, reg[1],
-                    packed);
-      rewriter.setInsertionPoint(*tiled);
-      FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
-          rewriter, *tiled, regSizes, SmallVector<bool>(regSizes.size(), false),
-          /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
-          /*assumeDynamicDimsMatchVecSizes=*/false, /*createNamedContraction=*/true);
-      if (failed(vectorized)) {
-        (*tiled)->emitError("kiln-cpu-vectorize-contractions: could not vectorize "
-                            "the register tile");
-        return signalPassFailure();
+      // Peel the M and N register loops: the full tiles then have static
+      // sizes and read A and B without masks (a masked A read became one
+      // branch and scalar load per row in the k loop); only the last,
+      // partial tile of a row or column keeps them.
+      Operation *outer = regLoops.empty() ? nullptr : regLoops.front()->getParentOp();
+      (*tiled)->setAttr(kRegisterTileAttr, rewriter.getUnitAttr());
+      // Innermost first: peeling M then clones the already peeled N loops.
+      for (scf::ForOp loop : llvm::reverse(regLoops)) {
+        std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+        if (!step || (*step != reg[0] && *step != reg[1]) || *step == 1)
+          continue;
+        rewriter.setInsertionPoint(loop);
+        scf::ForOp partial;
+        (void)scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial);
       }
-      rewriter.replaceOp(*tiled, vectorized->replacements);
+      SmallVector<linalg::LinalgOp> tiles;
+      if (outer)
+        outer->walk([&](linalg::LinalgOp t) {
+          if (t->hasAttr(kRegisterTileAttr))
+            tiles.push_back(t);
+        });
+      else
+        tiles.push_back(cast<linalg::LinalgOp>(*tiled));
+      for (linalg::LinalgOp t : tiles) {
+        t->removeAttr(kRegisterTileAttr);
+        if (packSource)
+          readPackedB(rewriter, t, packSource, reg[1], packed);
+        rewriter.setInsertionPoint(t);
+        FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
+            rewriter, t, regSizes, SmallVector<bool>(regSizes.size(), false),
+            /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
+            /*assumeDynamicDimsMatchVecSizes=*/false, /*createNamedContraction=*/true);
+        if (failed(vectorized)) {
+          t->emitError("kiln-cpu-vectorize-contractions: could not vectorize "
+                       "the register tile");
+          return signalPassFailure();
+        }
+        rewriter.replaceOp(t, vectorized->replacements);
+      }
     }
 
     // Drop redundant masks, then lower contractions to FMA outer products.
@@ -371,9 +402,10 @@ struct VectorizeContractionsPass
   }
 
   /// Tiles `op` with `sizes` (0 = not tiled) into scf.for loops and returns
-  /// the tiled op.
+  /// the tiled op (and the loops, outermost first, in `loops`).
   FailureOr<Operation *> tile(IRRewriter &rewriter, Operation *op,
-                              ArrayRef<int64_t> sizes, bool forall = false) {
+                              ArrayRef<int64_t> sizes, bool forall = false,
+                              SmallVectorImpl<scf::ForOp> *loops = nullptr) {
     scf::SCFTilingOptions options;
     options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
     if (forall)
@@ -386,6 +418,10 @@ struct VectorizeContractionsPass
       return failure();
     }
     rewriter.replaceOp(op, result->replacements);
+    if (loops)
+      for (LoopLikeOpInterface l : result->loops)
+        if (auto f = dyn_cast<scf::ForOp>(l.getOperation()))
+          loops->push_back(f);
     return result->tiledOps.front();
   }
 };

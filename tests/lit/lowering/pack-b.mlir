@@ -8,7 +8,7 @@
 // CHECK-LABEL: func.func @constant_b
 // CHECK-DAG: arith.constant dense<{{.*}}> : tensor<2x3x64xf32>
 // CHECK-NOT: linalg.transpose
-// CHECK: tensor.extract_slice %{{.*}}[%{{.*}}, %{{.*}}, 0] [1, 1, %{{.*}}] [1, 1, 1] : tensor<2x3x64xf32> to tensor<1x?xf32>
+// CHECK: tensor.extract_slice %{{.*}}[0, %{{.*}}, 0] [1, 1, 64] [1, 1, 1] : tensor<2x3x64xf32> to tensor<1x64xf32>
 // CHECK: vector.fma
 // OFF-LABEL: func.func @constant_b
 // OFF-NOT: tensor<2x3x64xf32>

@@ -1,6 +1,7 @@
 // linalg.matmul / batch_matmul on tensors whose sizes do not divide the
-// tiles -> tiled loops around a masked register tile whose contraction is
-// plain FMAs on vector<64xf32> (the default 4 x 64 register tile).
+// tiles -> tiled loops around a register tile (masked only on the last,
+// partial tile of a row or column) whose contraction is plain FMAs on
+// vector<64xf32> (the default 4 x 64 register tile).
 // RUN: kiln-opt %s --kiln-cpu-vectorize-contractions=parallel=false | FileCheck %s
 // The M x N cache tiles become an scf.forall by default; K stays a loop.
 // RUN: kiln-opt %s --kiln-cpu-vectorize-contractions | FileCheck %s --check-prefix=PARALLEL
@@ -28,21 +29,31 @@
 // CHECK: scf.for
 // CHECK: scf.for
 // CHECK: scf.for
-// CHECK: scf.for
-// CHECK: scf.for
+// The M and N register loops are peeled: full tiles first, whose masks
+// have constant sizes (all true, folded away later)...
+// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c4
+// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c64
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1
-// Partial tiles read with masks and zero padding...
-// CHECK: vector.create_mask
+// CHECK: vector.create_mask %c4, %c1 : vector<4x1xi1>
 // CHECK: vector.transfer_read {{.*}} : tensor<1x?xf32>, vector<64xf32>
+// CHECK: vector.create_mask %c4, %c64 : vector<4x64xi1>
 // CHECK: vector.transfer_read {{.*}} : tensor<?x?xf32>, vector<4x64xf32>
 // ...and the contraction is an outer product of FMAs, one per row.
 // CHECK: vector.broadcast %{{.*}} : f32 to vector<64xf32>
-// CHECK: vector.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<64xf32>
-// CHECK: vector.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<64xf32>
-// CHECK: vector.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<64xf32>
-// CHECK: vector.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<64xf32>
-// CHECK-NOT: vector.fma
+// CHECK-COUNT-4: vector.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<64xf32>
 // CHECK: vector.transfer_write {{.*}} : vector<4x64xf32>, tensor<?x?xf32>
+// Then the last, partial column tile (70 = 64 + 6) with a runtime mask
+// and zero padding...
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c64
+// CHECK: vector.create_mask %c4, %{{[0-9]+}} : vector<4x64xi1>
+// CHECK-COUNT-4: vector.fma
+// ...and the last row tile (5 = 4 + 1), full and partial in N.
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4
+// CHECK: vector.create_mask %{{[0-9]+}}, %c64 : vector<4x64xi1>
+// CHECK-COUNT-4: vector.fma
+// CHECK: vector.create_mask %{{[0-9]+}}, %{{[0-9]+}} : vector<4x64xi1>
+// CHECK-COUNT-4: vector.fma
+// CHECK-NOT: vector.fma
 // CHECK: return
 // SMALL-LABEL: func.func @matmul_odd_sizes
 // SMALL: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c8
@@ -50,8 +61,7 @@
 // SMALL: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4
 // SMALL: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c2
 // SMALL: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c8
-// SMALL: vector.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<8xf32>
-// SMALL: vector.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<8xf32>
+// SMALL-COUNT-8: vector.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<8xf32>
 // SMALL-NOT: vector.fma
 // SMALL: return
 func.func @matmul_odd_sizes(%a: tensor<5x7xf32>, %b: tensor<7x70xf32>, %c: tensor<5x70xf32>) -> tensor<5x70xf32> {
