@@ -205,9 +205,13 @@ struct VectorizeContractionsPass
       // K tiles accumulate, so they stay a sequential scf.for.
       FailureOr<Operation *> tiled = failure();
       if (parallel && !op->getParentOfType<scf::ForallOp>()) {
-        SmallVector<int64_t> outer = cacheSizes, inner(cacheSizes.size(), 0);
-        outer.back() = 0;
+        SmallVector<int64_t> inner(cacheSizes.size(), 0);
+        SmallVector<OpFoldResult> outer =
+            getAsIndexOpFoldResult(&getContext(), ArrayRef<int64_t>(cacheSizes));
+        outer.back() = rewriter.getIndexAttr(0);
         inner.back() = cacheSizes.back();
+        unsigned mDim = batched ? 1 : 0;
+        outer[mDim] = balancedTile(rewriter, op, mDim, cacheSizes[mDim], reg[0]);
         tiled = tile(rewriter, op, outer, /*forall=*/true);
         if (succeeded(tiled))
           tiled = tile(rewriter, *tiled, inner);
@@ -401,13 +405,46 @@ struct VectorizeContractionsPass
     rewriter.modifyOpInPlace(op, [&] { operand.set(slice); });
   }
 
+  /// The M size of the parallel cache tiles: the rows split into
+  /// ceil(M / `tile`) tiles of equal size, rounded up to a multiple of the
+  /// register tile `mr` (196 rows: 52, 52, 52, 40 instead of 64, 64, 64, 4,
+  /// which gave one of two threads 128 rows and the other 68). Computed at
+  /// run time for a dynamic M.
+  OpFoldResult balancedTile(IRRewriter &rewriter, linalg::LinalgOp op, unsigned dim,
+                            int64_t tile, int64_t mr) {
+    int64_t size = op.getStaticLoopRanges()[dim];
+    if (!ShapedType::isDynamic(size)) {
+      if (size <= tile)
+        return rewriter.getIndexAttr(tile);
+      int64_t tiles = (size + tile - 1) / tile, even = (size + tiles - 1) / tiles;
+      return rewriter.getIndexAttr((even + mr - 1) / mr * mr);
+    }
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(op);
+    Value m = getValueOrCreateConstantIndexOp(
+        rewriter, loc, op.createLoopRanges(rewriter, loc)[dim].size);
+    auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(rewriter, loc, v); };
+    Value tiles = arith::MaxUIOp::create(rewriter, loc,
+                                         arith::CeilDivUIOp::create(rewriter, loc, m, cst(tile)),
+                                         cst(1));
+    Value even = arith::CeilDivUIOp::create(rewriter, loc, m, tiles);
+    Value rounded = arith::MulIOp::create(
+        rewriter, loc, arith::CeilDivUIOp::create(rewriter, loc, even, cst(mr)), cst(mr));
+    return arith::MaxUIOp::create(rewriter, loc, rounded, cst(mr)).getResult();
+  }
+
   /// Tiles `op` with `sizes` (0 = not tiled) into scf.for loops and returns
   /// the tiled op (and the loops, outermost first, in `loops`).
   FailureOr<Operation *> tile(IRRewriter &rewriter, Operation *op,
                               ArrayRef<int64_t> sizes, bool forall = false,
                               SmallVectorImpl<scf::ForOp> *loops = nullptr) {
+    return tile(rewriter, op, getAsIndexOpFoldResult(&getContext(), sizes), forall, loops);
+  }
+  FailureOr<Operation *> tile(IRRewriter &rewriter, Operation *op,
+                              ArrayRef<OpFoldResult> sizes, bool forall = false,
+                              SmallVectorImpl<scf::ForOp> *loops = nullptr) {
     scf::SCFTilingOptions options;
-    options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
+    options.setTileSizes(sizes);
     if (forall)
       options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
     rewriter.setInsertionPoint(op);
