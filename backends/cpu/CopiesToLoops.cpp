@@ -23,6 +23,8 @@
 #include "backends/cpu/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
@@ -54,7 +56,7 @@ std::optional<InnerCopy> matchCopy(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
       op.getNumLoops() == 0 || op.getNumParallelLoops() != op.getNumLoops())
     return std::nullopt;
-  if (!isa<linalg::CopyOp>(op)) {
+  if (!isa<linalg::CopyOp, linalg::TransposeOp>(op)) {
     auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
     if (!generic)
       return std::nullopt;
@@ -90,6 +92,42 @@ std::optional<InnerCopy> matchCopy(linalg::LinalgOp op) {
   return InnerCopy{in, out, inMap, *s};
 }
 
+/// A copy that swaps the last two dims: out[..., r, c] = in[..., c, r]
+/// (a generic or linalg.transpose on f32 memrefs, rank >= 2, leading dims
+/// in order). Done 16 x 16 at a time: 16 rows loaded, transposed with
+/// shuffles in registers, 16 rows stored (LLVM made gathers of it).
+std::optional<std::pair<Value, Value>> matchTranspose(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() < 2 || op.getNumParallelLoops() != op.getNumLoops())
+    return std::nullopt;
+  if (!isa<linalg::TransposeOp>(op)) {
+    auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+    if (!generic)
+      return std::nullopt;
+    Block &body = generic.getRegion().front();
+    if (body.getOperations().size() != 1 ||
+        body.getTerminator()->getOperand(0) != body.getArgument(0))
+      return std::nullopt;
+  }
+  Value in = op.getDpsInputs()[0], out = op.getDpsInits()[0];
+  auto inType = dyn_cast<MemRefType>(in.getType());
+  auto outType = dyn_cast<MemRefType>(out.getType());
+  if (!inType || !outType || !inType.getElementType().isF32() ||
+      !outType.getElementType().isF32() || !unitInnerStride(inType) ||
+      !unitInnerStride(outType))
+    return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  unsigned rank = op.getNumLoops();
+  SmallVector<unsigned> perm;
+  for (unsigned d = 0; d < rank; ++d)
+    perm.push_back(d);
+  std::swap(perm[rank - 1], perm[rank - 2]);
+  if (!maps[1].isIdentity() ||
+      maps[0] != AffineMap::getPermutationMap(perm, op.getContext()))
+    return std::nullopt;
+  return std::make_pair(in, out);
+}
+
 struct CopiesToLoopsPass : impl::KilnCpuCopiesToLoopsBase<CopiesToLoopsPass> {
   using KilnCpuCopiesToLoopsBase::KilnCpuCopiesToLoopsBase;
 
@@ -104,14 +142,101 @@ struct CopiesToLoopsPass : impl::KilnCpuCopiesToLoopsBase<CopiesToLoopsPass> {
     if (lanes <= 0)
       return;
     SmallVector<std::pair<linalg::LinalgOp, InnerCopy>> work;
+    SmallVector<std::pair<linalg::LinalgOp, std::pair<Value, Value>>> transposes;
     getOperation()->walk([&](linalg::LinalgOp op) {
       if (std::optional<InnerCopy> c = matchCopy(op))
         work.push_back({op, *c});
+      else if (auto t = matchTranspose(op); t && lanes == 16)
+        transposes.push_back({op, *t});
     });
     for (auto &[op, c] : work) {
       rewriter.setInsertionPoint(op);
       emit(rewriter, op.getLoc(), c);
       rewriter.eraseOp(op);
+    }
+    for (auto &[op, t] : transposes) {
+      rewriter.setInsertionPoint(op);
+      emitTranspose(rewriter, op.getLoc(), t.first, t.second);
+      rewriter.eraseOp(op);
+    }
+    if (!transposes.empty()) {
+      RewritePatternSet patterns(&getContext());
+      vector::populateVectorTransposeLoweringPatterns(
+          patterns, vector::VectorTransposeLowering::Shuffle16x16);
+      if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+        return signalPassFailure();
+    }
+  }
+
+  /// out[..., r, c] = in[..., c, r] in 16 x 16 blocks (masked at the edges).
+  void emitTranspose(OpBuilder &b, Location loc, Value in, Value out) {
+    auto outType = cast<MemRefType>(out.getType());
+    unsigned rank = outType.getRank();
+    constexpr int64_t B = 16;
+    Type f32 = b.getF32Type();
+    MLIRContext *ctx = b.getContext();
+    auto size = [&](unsigned d) -> Value {
+      if (!outType.isDynamicDim(d))
+        return arith::ConstantIndexOp::create(b, loc, outType.getDimSize(d));
+      return memref::DimOp::create(b, loc, out, d);
+    };
+    OpBuilder::InsertionGuard guard(b);
+    Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
+    Value c1 = arith::ConstantIndexOp::create(b, loc, 1);
+    Value cB = arith::ConstantIndexOp::create(b, loc, B);
+    Value rows = size(rank - 2), cols = size(rank - 1);
+    SmallVector<Value> lead;
+    for (unsigned d = 0; d + 2 < rank; ++d) {
+      auto loop = scf::ForOp::create(b, loc, c0, size(d), c1);
+      b.setInsertionPointToStart(loop.getBody());
+      lead.push_back(loop.getInductionVar());
+    }
+    auto rLoop = scf::ForOp::create(b, loc, c0, rows, cB);
+    b.setInsertionPointToStart(rLoop.getBody());
+    auto cLoop = scf::ForOp::create(b, loc, c0, cols, cB);
+    b.setInsertionPointToStart(cLoop.getBody());
+    Value r0 = rLoop.getInductionVar(), c0v = cLoop.getInductionVar();
+    AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
+    auto remaining = [&](Value at, Value extent) -> Value {
+      return affine::AffineMinOp::create(
+          b, loc, AffineMap::get(2, 0, {getAffineConstantExpr(B, ctx), d1 - d0}, ctx),
+          ValueRange{at, extent});
+    };
+    Value nRows = remaining(r0, rows), nCols = remaining(c0v, cols);
+    auto vt = VectorType::get({B}, f32);
+    auto mt = VectorType::get({B}, b.getI1Type());
+    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(vt));
+    Value rowMask = vector::CreateMaskOp::create(b, loc, mt, ValueRange{nRows});
+    // in[..., c0 + t, r0 : r0 + 16] for t < 16 (zero past the last column).
+    Value block = arith::ConstantOp::create(
+        b, loc, b.getZeroAttr(VectorType::get({B, B}, f32)));
+    for (int64_t t = 0; t < B; ++t) {
+      Value ct = affine::AffineApplyOp::create(b, loc, AffineMap::get(1, 0, d0 + t),
+                                               ValueRange{c0v});
+      Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                          arith::ConstantIndexOp::create(b, loc, t), nCols);
+      Value mask = arith::AndIOp::create(
+          b, loc, rowMask, vector::BroadcastOp::create(b, loc, mt, valid));
+      SmallVector<Value> idx(lead);
+      idx.push_back(ct);
+      idx.push_back(r0);
+      Value row = vector::MaskedLoadOp::create(b, loc, vt, in, idx, mask, zero);
+      block = vector::InsertOp::create(b, loc, row, block, ArrayRef<int64_t>{t});
+    }
+    Value transposed = vector::TransposeOp::create(b, loc, block, ArrayRef<int64_t>{1, 0});
+    Value colMask = vector::CreateMaskOp::create(b, loc, mt, ValueRange{nCols});
+    for (int64_t t = 0; t < B; ++t) {
+      Value rt = affine::AffineApplyOp::create(b, loc, AffineMap::get(1, 0, d0 + t),
+                                               ValueRange{r0});
+      Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                          arith::ConstantIndexOp::create(b, loc, t), nRows);
+      Value mask = arith::AndIOp::create(
+          b, loc, colMask, vector::BroadcastOp::create(b, loc, mt, valid));
+      SmallVector<Value> idx(lead);
+      idx.push_back(rt);
+      idx.push_back(c0v);
+      Value row = vector::ExtractOp::create(b, loc, transposed, ArrayRef<int64_t>{t});
+      vector::MaskedStoreOp::create(b, loc, out, idx, mask, row);
     }
   }
 

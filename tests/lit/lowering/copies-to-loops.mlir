@@ -3,6 +3,7 @@
 // loops around masked vector loads and stores along the innermost dim.
 // RUN: kiln-opt %s --kiln-cpu-copies-to-loops --canonicalize --cse | FileCheck %s
 // RUN: kiln-opt %s --kiln-cpu-copies-to-loops=lanes=0 | FileCheck %s --check-prefix=NOVEC
+// RUN: kiln-opt %s --kiln-cpu-copies-to-loops=lanes=8 | FileCheck %s --check-prefix=L8
 
 // A strided subview copy (the padding copy): rows of 20, vectors of 16.
 // CHECK-LABEL: func.func @pad_copy
@@ -38,16 +39,42 @@ func.func @strided_window(%x: memref<4x17xf32>, %p: memref<2x3x8xf32>) {
   return
 }
 
-// A transposing copy (the innermost loop is not the input's last index) is
-// left to convert-linalg-to-loops.
+// A transpose of the last two dims: 16 x 16 blocks, 16 masked row loads,
+// a register transpose lowered to shuffles, 16 masked row stores. With
+// 8 lanes (AVX2) it is left to convert-linalg-to-loops.
 // CHECK-LABEL: func.func @transpose
-// CHECK: linalg.generic
-// CHECK-NOT: vector.maskedload
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c40 step %c16
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c20 step %c16
+// CHECK-COUNT-16: vector.maskedload
+// CHECK: vector.shuffle
+// CHECK-NOT: vector.transpose
+// CHECK-COUNT-16: vector.maskedstore
+// CHECK-NOT: linalg.generic
+// L8-LABEL: func.func @transpose
+// L8: linalg.generic
+// L8-NOT: vector.maskedload
+// L8: return
 #t = affine_map<(d0, d1) -> (d1, d0)>
 #id = affine_map<(d0, d1) -> (d0, d1)>
-func.func @transpose(%x: memref<4x5xf32>, %y: memref<5x4xf32>) {
+func.func @transpose(%x: memref<20x40xf32>, %y: memref<40x20xf32>) {
   linalg.generic {indexing_maps = [#t, #id], iterator_types = ["parallel", "parallel"]}
-      ins(%x : memref<4x5xf32>) outs(%y : memref<5x4xf32>) {
+      ins(%x : memref<20x40xf32>) outs(%y : memref<40x20xf32>) {
+    ^bb0(%a: f32, %b: f32):
+      linalg.yield %a : f32
+  }
+  return
+}
+
+// A permutation that is not a swap of the last two dims stays a loop nest.
+// CHECK-LABEL: func.func @rotate
+// CHECK: linalg.generic
+// CHECK-NOT: vector.maskedload
+// CHECK: return
+#rot = affine_map<(d0, d1, d2) -> (d2, d0, d1)>
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+func.func @rotate(%x: memref<4x2x3xf32>, %y: memref<2x3x4xf32>) {
+  linalg.generic {indexing_maps = [#rot, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x : memref<4x2x3xf32>) outs(%y : memref<2x3x4xf32>) {
     ^bb0(%a: f32, %b: f32):
       linalg.yield %a : f32
   }
