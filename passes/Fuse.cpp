@@ -242,9 +242,10 @@ struct FusePass : impl::KilnFuseBase<FusePass> {
             });
             if (isa<linalg::FillOp>(op) || (isAllParallelGeneric(op) && feedsOnlyRoot))
               return scf::SCFTileAndFuseOptions::ControlFnResult{};
-            // The zero padding in front of an im2col copy: padded one
-            // input window per tile (in cache) instead of as a whole
-            // tensor in memory before the convolution.
+            // The padding in front of an im2col copy (zeros, from
+            // LowerConv): padded one input window per tile, in cache,
+            // instead of as a whole tensor in memory before the
+            // convolution (tiling keeps the pad value).
             bool feedsOnlyIm2Col = llvm::all_of(producer.getUsers(), [](Operation *u) {
               return u->hasAttr("kiln.im2col") || isa<tensor::ExtractSliceOp, tensor::DimOp>(u);
             });

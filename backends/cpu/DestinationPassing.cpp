@@ -122,7 +122,10 @@ LogicalResult convertFunction(func::FuncOp func) {
       }
       // The tensor.empty that the result is built in, through ops that
       // write their destination operand, becomes the output buffer: the
-      // result is then computed in place, without a copy at the end.
+      // result is then computed in place, without a copy at the end. As in
+      // MLIR's empty-tensor elimination, `restrict` moves from the
+      // materialization to the new to_tensor (one restrict use per buffer).
+      bool restrict = true;
       if (Value empty = emptyBuiltInto(source);
           atEntry && empty && empty.getType() == source.getType()) {
         OpBuilder::InsertionGuard guard(b);
@@ -134,9 +137,10 @@ LogicalResult convertFunction(func::FuncOp func) {
         if (source == empty)
           source = view.getResult();
         emptyOp->erase();
+        restrict = false;
       }
-      bufferization::MaterializeInDestinationOp::create(
-          b, ret.getLoc(), Type(), source, dest, /*restrict=*/true, /*writable=*/true);
+      bufferization::MaterializeInDestinationOp::create(b, ret.getLoc(), Type(), source, dest,
+                                                        restrict, /*writable=*/true);
     }
     func::ReturnOp::create(b, ret.getLoc());
     ret.erase();

@@ -40,8 +40,9 @@ bool isLinear(AffineExpr e) {
 
 /// Ops that are simple to split: on tensors, with a body of arith/math ops
 /// only, and linear indexing maps (projected permutations, or windows such
-/// as the im2col copy in its 6-D form; depthwise convolutions have their
-/// own kernel by now). slicesAlong then checks the chosen loop.
+/// as the im2col copy in its 6-D form or a direct convolution: a depthwise
+/// one that kiln-cpu-vectorize-depthwise did not take, e.g. f64, splits
+/// along the batch). slicesAlong then checks the chosen loop.
 bool isCandidate(linalg::LinalgOp op) {
   if (!op.hasPureTensorSemantics() || isa<linalg::FillOp>(op.getOperation()))
     return false;

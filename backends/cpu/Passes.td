@@ -33,9 +33,13 @@ def KilnCpuVectorizeContractions : Pass<"kiln-cpu-vectorize-contractions"> {
   let description = [{
     Tiles each `linalg.matmul` / `linalg.batch_matmul` for the cache
     (`cache-tile` M, N, K) and for registers (`register-tile` M, N, and a
-    K step of 1), vectorizes the register tile with masks on partial tiles
-    (zero padding, so the contraction itself needs no mask), and lowers the
-    contraction to broadcast + FMA outer products.
+    K step of 1), peels the M and N register loops (full tiles get constant
+    sizes and no masks), vectorizes the register tile with masks on the
+    partial tiles (zero padding, so the contraction itself needs no mask),
+    and lowers the contraction to broadcast + FMA outer products. With
+    `parallel`, the M x N cache tiles form an scf.forall whose M tile size
+    splits M evenly (a multiple of the register tile, computed at run time
+    for a dynamic M).
 
     With `pack-b`, the B operand of a 2-D `linalg.matmul` is read from
     panels `[ceil(N/NR)][K][NR]` (NR = the register tile's N, padded with

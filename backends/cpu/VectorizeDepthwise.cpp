@@ -31,6 +31,7 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <optional>
 
@@ -346,7 +347,9 @@ struct VectorizeDepthwisePass
 
       // Vectors whose every read ends inside the padded row run unmasked
       // in a loop: ow0*sw + (KW-1)*dw + L*sw <= Wp and ow0 + L <= OW.
-      int64_t lastSafe = std::min(owN - L, (wp - (kw - 1) * d.dw - L * d.sw) / d.sw);
+      // (Floor division: a negative numerator means no column is safe.)
+      int64_t lastSafe =
+          std::min(owN - L, llvm::divideFloorSigned(wp - (kw - 1) * d.dw - L * d.sw, d.sw));
       int64_t safeEnd = lastSafe < 0 ? 0 : (lastSafe / L + 1) * L;
       auto rows = scf::ForOp::create(
           b, l, c0, arith::ConstantIndexOp::create(b, l, ohN),

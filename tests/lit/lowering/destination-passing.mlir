@@ -86,7 +86,7 @@ func.func @caller(%x: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK-NOT: tensor.empty
 // CHECK: %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[T]] : tensor<2x6xf32>)
 // CHECK: %[[G:.*]] = linalg.generic {{.*}} outs(%[[F]] : tensor<2x6xf32>)
-// CHECK: bufferization.materialize_in_destination %[[G]] in restrict writable %[[VIEW]]
+// CHECK: bufferization.materialize_in_destination %[[G]] in writable %[[VIEW]]
 #id = affine_map<(d0, d1) -> (d0, d1)>
 func.func @in_place(%x: tensor<2x6xf32>) -> tensor<2x2x3xf32> {
   %zero = arith.constant 0.0 : f32
@@ -108,7 +108,7 @@ func.func @in_place(%x: tensor<2x6xf32>) -> tensor<2x2x3xf32> {
 // buffer: the fill is read by both generics.
 // CHECK-LABEL: func.func @shared
 // CHECK: tensor.empty
-// CHECK-NOT: writable %{{.*}} : memref<4xf32> to tensor
+// CHECK-NOT: bufferization.to_tensor %{{.*}} restrict writable
 #id1 = affine_map<(d0) -> (d0)>
 func.func @shared(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
   %zero = arith.constant 0.0 : f32

@@ -42,6 +42,7 @@ func.func @stride1(%x: tensor<1x8x12x40xf32>, %w: tensor<8x1x3x3xf32>, %b: tenso
 // multiplier 2 (F = 2C): planes (n, g, f) write output channel 2g + f.
 // Dynamic batch: the plane loop runs to the tensor's size.
 // CHECK-LABEL: func.func @stride2_multiplier
+// L8-LABEL: func.func @stride2_multiplier
 // CHECK: scf.forall (%{{.*}}, %[[G:.*]], %[[F:.*]]) in (%{{.*}}, 4, 2)
 // CHECK: vector.transfer_read {{.*}} : tensor<18x18xf32>, vector<32xf32>
 // CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30] : vector<32xf32>, vector<32xf32>
@@ -61,4 +62,30 @@ func.func @stride2_multiplier(%x: tensor<?x4x16x16xf32>, %w: tensor<8x1x3x3xf32>
 func.func @grouped(%x: tensor<1x8x12x12xf32>, %w: tensor<4x2x3x3xf32>) -> tensor<1x4x10x10xf32> {
   %0 = kiln.conv2d %x, %w {stride = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilation = array<i64: 1, 1>, groups = 4 : i64} : tensor<1x8x12x12xf32>, tensor<4x2x3x3xf32> -> tensor<1x4x10x10xf32>
   return %0 : tensor<1x4x10x10xf32>
+}
+
+// Stride 2 on a 31-wide input (16 outputs, padded row of 33): the one
+// vector's 32-lane reads for kernel column 2 would end one float past the
+// row, so it is emitted with a read mask instead of in the unmasked loop.
+// CHECK-LABEL: func.func @stride2_row_end
+// CHECK-NOT: scf.for %{{.*}} step %c16
+// CHECK: vector.constant_mask [31] : vector<32xi1>
+// CHECK: tensor.parallel_insert_slice
+func.func @stride2_row_end(%x: tensor<1x4x31x31xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x16x16xf32> {
+  %0 = kiln.conv2d %x, %w {stride = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, dilation = array<i64: 1, 1>, groups = 4 : i64} : tensor<1x4x31x31xf32>, tensor<4x1x3x3xf32> -> tensor<1x4x16x16xf32>
+  return %0 : tensor<1x4x16x16xf32>
+}
+
+// Dilation 2 and a channel multiplier of 2: plane (g, f) reads input
+// channel g and writes output channel 2g + f; taps 2 apart.
+// CHECK-LABEL: func.func @dilated_multiplier
+// CHECK: scf.forall (%[[G:.*]], %[[F:.*]]) in (3, 2)
+// CHECK: tensor.extract_slice %{{.*}}[0, %[[G]], 0, 0] [1, 1, 20, 20]
+// CHECK: %[[OC:.*]] = affine.apply #{{.*}}(%[[G]], %[[F]])
+// CHECK: tensor.extract_slice %{{.*}}[0, %[[OC]], 0, 0] [1, 1, 20, 20]
+// CHECK: vector.transfer_read %{{.*}}[%{{.*}}, %c4]
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[0, %{{.*}}, 0, 0] [1, 1, 20, 20]
+func.func @dilated_multiplier(%x: tensor<1x3x20x20xf32>, %w: tensor<6x1x3x3xf32>) -> tensor<1x6x20x20xf32> {
+  %0 = kiln.conv2d %x, %w {stride = array<i64: 1, 1>, padding = array<i64: 2, 2, 2, 2>, dilation = array<i64: 2, 2>, groups = 3 : i64} : tensor<1x3x20x20xf32>, tensor<6x1x3x3xf32> -> tensor<1x6x20x20xf32>
+  return %0 : tensor<1x6x20x20xf32>
 }
