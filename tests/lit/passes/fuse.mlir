@@ -118,13 +118,12 @@ func.func @dynamic_rows(%x: tensor<?x64xf32>, %w: tensor<32x64xf32>, %b: tensor<
 // CHECK-SAME: (%[[X:.*]]: tensor<2x8x8x8xf32>, %{{.*}}: tensor<8x8x3x3xf32>, %[[B:.*]]: tensor<8xf32>)
 // CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
 // CHECK-DAG: %[[BIAS:.*]] = tensor.expand_shape %[[B]] {{\[\[}}0, 1]] output_shape [8, 1]
+// Small images keep their padding outside the loop (see @conv_big_image).
+// CHECK-DAG: tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK-DAG: %[[RES:.*]] = tensor.collapse_shape %[[X]] {{\[\[}}0], [1], [2, 3]] : tensor<2x8x8x8xf32> into tensor<2x8x64xf32>
 // CHECK-NOT: linalg.batch_matmul
-// CHECK-NOT: tensor.pad
 // CHECK: %[[LOOP:.*]] = scf.for %[[N:.*]] = %{{.*}} to %[[C2]] step %{{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (tensor<2x8x64xf32>)
 // CHECK-NOT: scf.for
-// The zero padding is done per tile, on the tile's input window.
-// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x8x10x10xf32>) outs(%{{.*}} : tensor<1x8x3x3x8x8xf32>)
 // CHECK: %[[MM:.*]] = linalg.batch_matmul {{.*}} -> tensor<1x8x64xf32>
 // CHECK: %[[RS:.*]] = tensor.extract_slice %[[RES]][%[[N]], 0, 0] [1, 8, 64] [1, 1, 1]
@@ -149,6 +148,25 @@ func.func @conv_residual_block(%x: tensor<2x8x8x8xf32>, %w: tensor<8x8x3x3xf32>,
   %r = kiln.add %c, %x : tensor<2x8x8x8xf32>, tensor<2x8x8x8xf32> -> tensor<2x8x8x8xf32>
   %y = kiln.relu %r : tensor<2x8x8x8xf32>
   return %y : tensor<2x8x8x8xf32>
+}
+
+// An image of 256 KB or more (8 x 130 x 130 floats padded): the zero
+// padding moves into the tile loop, one input window per tile (its low and
+// high amounts depend on the tile), instead of a padded copy of the whole
+// input before the loop.
+// CHECK-LABEL: func.func @conv_big_image
+// CHECK-NOT: tensor.pad
+// CHECK: scf.for
+// CHECK: tensor.pad %{{.*}} low[0, 0, %{{.*}}, %{{.*}}] high[0, 0, %{{.*}}, %{{.*}}]
+// CHECK: linalg.batch_matmul
+// expected-remark @+1 {{kiln-fuse: fused 0 elementwise ops and 1 matmul epilogues}}
+func.func @conv_big_image(%x: tensor<1x8x128x128xf32>, %w: tensor<8x8x3x3xf32>, %b: tensor<8xf32>) -> tensor<1x8x16384xf32> {
+  %wm = kiln.reshape %w [8, 72] : tensor<8x8x3x3xf32> -> tensor<8x72xf32>
+  %p = kiln.im2col %x {dilation = array<i64: 1, 1>, kernel = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>, stride = array<i64: 1, 1>} : tensor<1x8x128x128xf32> -> tensor<1x72x16384xf32>
+  %m = kiln.matmul %wm, %p : tensor<8x72xf32>, tensor<1x72x16384xf32> -> tensor<1x8x16384xf32>
+  %bc = kiln.reshape %b [8, 1] : tensor<8xf32> -> tensor<8x1xf32>
+  %s = kiln.add %m, %bc : tensor<1x8x16384xf32>, tensor<8x1xf32> -> tensor<1x8x16384xf32>
+  return %s : tensor<1x8x16384xf32>
 }
 
 // exp has two users: fusing it into both would compute it twice, so by
