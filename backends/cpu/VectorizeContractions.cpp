@@ -344,18 +344,54 @@ struct VectorizeContractionsPass
       return arith::ConstantOp::create(
           rewriter, loc, DenseElementsAttr::get(packedType, llvm::ArrayRef<float>(out)));
     }
-    Value dest = tensor::EmptyOp::create(rewriter, loc, packedType.getShape(),
-                                         type.getElementType());
-    Value zero = arith::ConstantOp::create(rewriter, loc,
-                                           rewriter.getZeroAttr(type.getElementType()));
-    auto pack = linalg::PackOp::create(rewriter, loc, b, dest, /*innerDimsPos=*/{1},
-                                       {rewriter.getIndexAttr(nr)},
-                                       n % nr ? std::optional<Value>(zero) : std::nullopt,
-                                       /*outerDimsPerm=*/{1, 0});
-    FailureOr<linalg::LowerPackResult> lowered = linalg::lowerPack(rewriter, pack);
-    if (failed(lowered))
-      return pack.getResult();
-    return lowered->transposeOp.getResult()[0];
+    // Runtime B: the whole panels are one transpose [K][P][nr] -> [P][K][nr]
+    // of B seen as [K][P][nr], written straight into the packed buffer (a
+    // top-level op that kiln-cpu-parallelize splits); only a last, partial
+    // panel is zero-padded, on its own (padding all of B first was one
+    // sequential copy of it per call).
+    Type element = type.getElementType();
+    Value dest = tensor::EmptyOp::create(rewriter, loc, packedType.getShape(), element);
+    int64_t full = n / nr, rem = n % nr;
+    auto idx = [&](int64_t v) { return rewriter.getIndexAttr(v); };
+    if (full > 0) {
+      Value whole = b;
+      if (rem)
+        whole = tensor::ExtractSliceOp::create(
+            rewriter, loc, RankedTensorType::get({k, full * nr}, element), b,
+            ArrayRef<OpFoldResult>{idx(0), idx(0)}, ArrayRef<OpFoldResult>{idx(k), idx(full * nr)},
+            ArrayRef<OpFoldResult>{idx(1), idx(1)});
+      Value panels = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get({k, full, nr}, element), whole,
+          ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+      SmallVector<OpFoldResult> offsets = {idx(0), idx(0), idx(0)},
+                                sizes = {idx(full), idx(k), idx(nr)}, strides(3, idx(1));
+      Value into = rem ? Value(tensor::ExtractSliceOp::create(
+                             rewriter, loc, RankedTensorType::get({full, k, nr}, element), dest,
+                             offsets, sizes, strides))
+                       : dest;
+      Value transposed = linalg::TransposeOp::create(rewriter, loc, panels, into,
+                                                     ArrayRef<int64_t>{1, 0, 2})
+                             .getResult()[0];
+      dest = rem ? Value(tensor::InsertSliceOp::create(rewriter, loc, transposed, dest, offsets,
+                                                       sizes, strides))
+                 : transposed;
+    }
+    if (rem) {
+      Value tail = tensor::ExtractSliceOp::create(
+          rewriter, loc, RankedTensorType::get({k, rem}, element), b,
+          ArrayRef<OpFoldResult>{idx(0), idx(full * nr)}, ArrayRef<OpFoldResult>{idx(k), idx(rem)},
+          ArrayRef<OpFoldResult>{idx(1), idx(1)});
+      Value zero = arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(element));
+      Value padded = tensor::PadOp::create(
+          rewriter, loc, RankedTensorType::get({k, nr}, element), tail,
+          ArrayRef<OpFoldResult>{idx(0), idx(0)}, ArrayRef<OpFoldResult>{idx(0), idx(nr - rem)},
+          zero);
+      dest = tensor::InsertSliceOp::create(
+          rewriter, loc, padded, dest, ArrayRef<OpFoldResult>{idx(full), idx(0), idx(0)},
+          ArrayRef<OpFoldResult>{idx(1), idx(k), idx(nr)},
+          ArrayRef<OpFoldResult>{idx(1), idx(1), idx(1)});
+    }
+    return dest;
   }
 
   /// Rewrites the B operand of the register-tile matmul `op` (a slice chain

@@ -19,14 +19,17 @@ func.func @constant_b(%a: tensor<5x3xf32>, %c: tensor<5x70xf32>) -> tensor<5x70x
   return %0 : tensor<5x70xf32>
 }
 
-// A runtime B with M >= 256 rows is packed once, before the loop nest
-// (pad to whole panels, then [K][P][64] -> [P][K][64]).
+// A runtime B with M >= 256 rows is packed once, before the loop nest: the
+// whole panels are one transpose [K][P][64] -> [P][K][64] written into the
+// packed buffer, and only the last 36 columns are zero-padded to a panel.
 // CHECK-LABEL: func.func @runtime_b_many_rows
-// CHECK: tensor.pad %{{.*}} low[0, 0] high[0, 28]
-// CHECK: tensor.expand_shape {{.*}} into tensor<200x2x64xf32>
+// CHECK: tensor.expand_shape {{.*}} into tensor<200x1x64xf32>
 // CHECK: linalg.transpose {{.*}} permutation = [1, 0, 2]
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 0] [1, 200, 64]
+// CHECK: tensor.pad %{{.*}} low[0, 0] high[0, 28]
+// CHECK: %[[PACKED:.*]] = tensor.insert_slice %{{.*}} into %{{.*}}[1, 0, 0] [1, 200, 64]
 // CHECK: scf.for
-// CHECK: tensor.extract_slice %transposed
+// CHECK: tensor.extract_slice %[[PACKED]]
 // CHECK: vector.fma
 func.func @runtime_b_many_rows(%a: tensor<300x200xf32>, %b: tensor<200x100xf32>, %c: tensor<300x100xf32>) -> tensor<300x100xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<300x200xf32>, tensor<200x100xf32>) outs(%c : tensor<300x100xf32>) -> tensor<300x100xf32>
