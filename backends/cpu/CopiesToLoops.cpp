@@ -52,9 +52,13 @@ struct InnerCopy {
   int64_t stride;
 };
 
-std::optional<InnerCopy> matchCopy(linalg::LinalgOp op) {
+/// The input and output of `op` if it is an f32 copy on memrefs with unit
+/// innermost strides: linalg.copy / linalg.transpose, or a generic whose
+/// body yields its input, all loops parallel, output map the identity.
+std::optional<std::pair<Value, Value>> copyOperands(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
-      op.getNumLoops() == 0 || op.getNumParallelLoops() != op.getNumLoops())
+      op.getNumLoops() == 0 || op.getNumParallelLoops() != op.getNumLoops() ||
+      !op.getIndexingMapsArray()[1].isIdentity())
     return std::nullopt;
   if (!isa<linalg::CopyOp, linalg::TransposeOp>(op)) {
     auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
@@ -72,10 +76,17 @@ std::optional<InnerCopy> matchCopy(linalg::LinalgOp op) {
       !outType.getElementType().isF32() || !unitInnerStride(inType) ||
       !unitInnerStride(outType))
     return std::nullopt;
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  if (!maps[1].isIdentity() || maps[0].getNumResults() == 0)
+  return std::make_pair(in, out);
+}
+
+std::optional<InnerCopy> matchCopy(linalg::LinalgOp op) {
+  std::optional<std::pair<Value, Value>> operands = copyOperands(op);
+  if (!operands)
     return std::nullopt;
-  AffineMap inMap = maps[0];
+  auto [in, out] = *operands;
+  AffineMap inMap = op.getIndexingMapsArray()[0];
+  if (inMap.getNumResults() == 0)
+    return std::nullopt;
   unsigned last = inMap.getNumDims() - 1;
   for (unsigned r = 0; r + 1 < inMap.getNumResults(); ++r)
     if (inMap.getResult(r).isFunctionOfDim(last))
@@ -97,24 +108,8 @@ std::optional<InnerCopy> matchCopy(linalg::LinalgOp op) {
 /// in order). Done 16 x 16 at a time: 16 rows loaded, transposed with
 /// shuffles in registers, 16 rows stored (LLVM made gathers of it).
 std::optional<std::pair<Value, Value>> matchTranspose(linalg::LinalgOp op) {
-  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
-      op.getNumLoops() < 2 || op.getNumParallelLoops() != op.getNumLoops())
-    return std::nullopt;
-  if (!isa<linalg::TransposeOp>(op)) {
-    auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-    if (!generic)
-      return std::nullopt;
-    Block &body = generic.getRegion().front();
-    if (body.getOperations().size() != 1 ||
-        body.getTerminator()->getOperand(0) != body.getArgument(0))
-      return std::nullopt;
-  }
-  Value in = op.getDpsInputs()[0], out = op.getDpsInits()[0];
-  auto inType = dyn_cast<MemRefType>(in.getType());
-  auto outType = dyn_cast<MemRefType>(out.getType());
-  if (!inType || !outType || !inType.getElementType().isF32() ||
-      !outType.getElementType().isF32() || !unitInnerStride(inType) ||
-      !unitInnerStride(outType))
+  std::optional<std::pair<Value, Value>> operands = copyOperands(op);
+  if (!operands || op.getNumLoops() < 2)
     return std::nullopt;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   unsigned rank = op.getNumLoops();
@@ -122,10 +117,9 @@ std::optional<std::pair<Value, Value>> matchTranspose(linalg::LinalgOp op) {
   for (unsigned d = 0; d < rank; ++d)
     perm.push_back(d);
   std::swap(perm[rank - 1], perm[rank - 2]);
-  if (!maps[1].isIdentity() ||
-      maps[0] != AffineMap::getPermutationMap(perm, op.getContext()))
+  if (maps[0] != AffineMap::getPermutationMap(perm, op.getContext()))
     return std::nullopt;
-  return std::make_pair(in, out);
+  return operands;
 }
 
 struct CopiesToLoopsPass : impl::KilnCpuCopiesToLoopsBase<CopiesToLoopsPass> {
