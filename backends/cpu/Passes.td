@@ -76,7 +76,9 @@ def KilnCpuVectorizeDepthwise : Pass<"kiln-cpu-vectorize-depthwise"> {
     stride x lanes deinterleaved by a shuffle (stride > 1); partial vectors
     at the end of a row use masks. A bias broadcast or zero fill as the
     initial value becomes the accumulator's initial vector, so the output
-    is written once.
+    is written once. An elementwise linalg.generic consuming the result
+    (identity maps, arith/math body) is applied to the accumulators before
+    they are stored and replaced by the loop nest.
   }];
   let options = [
     Option<"lanes", "lanes", "int64_t", "16",

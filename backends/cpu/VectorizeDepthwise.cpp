@@ -16,6 +16,9 @@
 //         acc = fma(x[oh*sh + i*dh, ow0*sw + j*dw : ... + L*sw : sw], wv[i][j], acc)
 //         out[oh, ow0 : ow0+L] = acc       (KH*KW FMAs per vector)
 //
+// An elementwise consumer (ReLU6, a residual add) runs on acc before the
+// store, so it costs no pass over memory of its own.
+//
 // Stride 1 reads L contiguous inputs per FMA; stride s reads s*L and keeps
 // every s-th lane with one shuffle. The loop runs over the vectors whose
 // reads all stay inside the padded row without masks; the last one or two
@@ -30,6 +33,7 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -172,6 +176,53 @@ std::optional<ScalarInit> scalarInit(Value init, int64_t fg) {
   return ScalarInit{Value(), generic.getDpsInputs()[0], channelMap};
 }
 
+/// An elementwise op applied to the convolution's result (through the
+/// collapse_shape back to [N, F, OH, OW]): a linalg.generic with identity
+/// maps on [N, F, OH, OW] operands, arith/math scalar ops in its body, its
+/// output only written. Its body then runs on the accumulator vectors
+/// before they are stored (a ReLU6 after a depthwise convolution costs no
+/// pass of its own).
+struct Epilogue {
+  linalg::GenericOp op;
+  tensor::CollapseShapeOp collapse;
+  unsigned convInput; // which input is the convolution's result
+};
+
+std::optional<Epilogue> elementwiseConsumer(linalg::GenericOp conv,
+                                            RankedTensorType out4Type) {
+  Value result = conv.getResult(0);
+  if (!result.hasOneUse())
+    return std::nullopt;
+  auto collapse = dyn_cast<tensor::CollapseShapeOp>(*result.getUsers().begin());
+  if (!collapse || collapse.getType() != out4Type || !collapse.getResult().hasOneUse())
+    return std::nullopt;
+  auto op = dyn_cast<linalg::GenericOp>(*collapse.getResult().getUsers().begin());
+  if (!op || op.getNumDpsInits() != 1 || op.getNumLoops() != 4 ||
+      op.getNumParallelLoops() != 4 || !op.hasPureTensorSemantics() ||
+      op.getDpsInits()[0].getType() != out4Type ||
+      !llvm::all_of(op.getIndexingMapsArray(), [](AffineMap m) { return m.isIdentity(); }))
+    return std::nullopt;
+  std::optional<unsigned> convInput;
+  for (auto [i, in] : llvm::enumerate(op.getDpsInputs())) {
+    if (in.getType() != out4Type)
+      return std::nullopt;
+    if (in == collapse.getResult())
+      convInput = i;
+  }
+  Block &body = op.getRegion().front();
+  if (!convInput || !body.getArgument(op.getNumDpsInputs()).use_empty())
+    return std::nullopt;
+  for (Operation &inner : body.without_terminator()) {
+    if (!isa<arith::ArithDialect, math::MathDialect>(inner.getDialect()) ||
+        inner.getNumRegions() != 0)
+      return std::nullopt;
+    for (Type t : llvm::concat<Type>(inner.getOperandTypes(), inner.getResultTypes()))
+      if (!t.isIntOrFloat())
+        return std::nullopt;
+  }
+  return Epilogue{op, collapse, *convInput};
+}
+
 struct VectorizeDepthwisePass
     : impl::KilnCpuVectorizeDepthwiseBase<VectorizeDepthwisePass> {
   using KilnCpuVectorizeDepthwiseBase::KilnCpuVectorizeDepthwiseBase;
@@ -207,23 +258,37 @@ struct VectorizeDepthwisePass
     MLIRContext *ctx = &getContext();
 
     std::optional<ScalarInit> si = scalarInit(d.init, fg);
+    // The batch size, read from the convolution's input (not from the
+    // initial value, which a fused bias no longer needs to compute).
+    Value batchSource = d.x;
+    if (auto pad = d.x.getDefiningOp<tensor::PadOp>())
+      batchSource = pad.getSource();
     // The loop nest writes a 4-D [N, F, OH, OW] tensor, expanded back to
     // the generic's [N, G, Fg, OH, OW]: the expand_shape then cancels the
     // collapse_shape after it, and a model output is written in place.
     auto out4Type = RankedTensorType::get(
         {ot.getDimSize(0), groups * fg, ohN, owN}, f32);
     SmallVector<ReassociationIndices> channelSplit = {{0}, {1, 2}, {3}, {4}};
+    std::optional<Epilogue> epi;
+    if (si)
+      epi = elementwiseConsumer(op, out4Type);
+    // Fused, the loop nest replaces the epilogue and is built where it is
+    // (its output and other inputs are defined by then).
+    if (epi)
+      rewriter.setInsertionPoint(epi->op);
     Value dest;
-    if (si) {
+    if (epi) {
+      dest = epi->op.getDpsInits()[0];
+    } else if (si) {
       SmallVector<Value> dyn;
       if (ot.isDynamicDim(0))
-        dyn.push_back(tensor::DimOp::create(rewriter, loc, d.init, 0));
+        dyn.push_back(tensor::DimOp::create(rewriter, loc, batchSource, 0));
       dest = tensor::EmptyOp::create(rewriter, loc, out4Type, dyn);
     } else {
       dest = tensor::CollapseShapeOp::create(rewriter, loc, out4Type, d.init, channelSplit);
     }
     Value batch = ot.isDynamicDim(0)
-                      ? Value(tensor::DimOp::create(rewriter, loc, d.init, 0))
+                      ? Value(tensor::DimOp::create(rewriter, loc, batchSource, 0))
                       : Value(arith::ConstantIndexOp::create(rewriter, loc, ot.getDimSize(0)));
 
     // A zero tensor.pad of the input is done plane by plane inside the
@@ -340,6 +405,9 @@ struct VectorizeDepthwisePass
             acc = vector::FMAOp::create(vb, l, xv, weights[i * kw + j], acc);
           }
         }
+        if (epi)
+          acc = applyEpilogue(vb, l, *epi, acc, ValueRange{nI, channel(vb, l, gI, fI), row, ow0},
+                              outMask);
         return vector::TransferWriteOp::create(vb, l, acc, t, ValueRange{row, ow0},
                                                AffineMapAttr::get(minor), outMask, inBounds)
             .getResult();
@@ -422,8 +490,54 @@ struct VectorizeDepthwisePass
       };
       result = nest(rewriter, 0, dest);
     }
+    if (epi) {
+      rewriter.replaceOp(epi->op, result);
+      rewriter.eraseOp(epi->collapse);
+      rewriter.eraseOp(op);
+      return;
+    }
     rewriter.replaceOp(op, tensor::ExpandShapeOp::create(rewriter, loc, ot, result,
                                                          channelSplit));
+  }
+
+  /// The epilogue's body on vectors: its convolution input is `acc`, its
+  /// other inputs are read at `index` ([n, channel, row, column]) with
+  /// `mask`; scalars from outside the body are broadcast.
+  Value applyEpilogue(OpBuilder &b, Location l, Epilogue epi, Value acc,
+                      ValueRange index, Value mask) {
+    auto vt = cast<VectorType>(acc.getType());
+    int64_t L = vt.getDimSize(0);
+    Block &body = epi.op.getRegion().front();
+    IRMapping map;
+    Value pad = arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.0f));
+    AffineMap minor = AffineMap::getMinorIdentityMap(4, 1, b.getContext());
+    for (auto [i, in] : llvm::enumerate(epi.op.getDpsInputs())) {
+      if (i == epi.convInput) {
+        map.map(body.getArgument(i), acc);
+        continue;
+      }
+      map.map(body.getArgument(i),
+              vector::TransferReadOp::create(b, l, vt, in, index, minor, pad, mask,
+                                             b.getBoolArrayAttr({true}))
+                  .getResult());
+    }
+    auto vectorOf = [&](Type t) { return VectorType::get({L}, t); };
+    for (Operation &inner : body.without_terminator()) {
+      for (Value operand : inner.getOperands())
+        if (!map.contains(operand))
+          map.map(operand, vector::BroadcastOp::create(b, l, vectorOf(operand.getType()),
+                                                       operand));
+      if (auto cst = dyn_cast<arith::ConstantOp>(inner)) {
+        Value scalar = b.clone(inner)->getResult(0);
+        map.map(cst.getResult(),
+                vector::BroadcastOp::create(b, l, vectorOf(cst.getType()), scalar));
+        continue;
+      }
+      Operation *clone = b.clone(inner, map);
+      for (Value r : clone->getResults())
+        r.setType(vectorOf(r.getType()));
+    }
+    return map.lookup(body.getTerminator()->getOperand(0));
   }
 };
 

@@ -258,6 +258,33 @@ TEST(Conv2dTest, DynamicBatch) {
   }
 }
 
+TEST(Conv2dTest, DepthwiseWithElementwiseEpilogue) {
+  // A depthwise convolution followed by elementwise ops: the vectorized
+  // depthwise kernel applies them to its accumulators (relu, a residual
+  // input read at the same positions, a clamp at 6), on row ends that
+  // need masks (37 columns; 19 with stride 2).
+  Tensor w = uniform({8, 1, 3, 3}, -1, 1, 61), b = uniform({8}, -1, 1, 62);
+  for (int64_t stride : {1, 2}) {
+    SCOPED_TRACE("stride " + std::to_string(stride));
+    int64_t oh = (21 + 2 - 3) / stride + 1, ow = (37 + 2 - 3) / stride + 1;
+    Model m("dw_epilogue");
+    Value in = m.input("x", {kiln::kBatch, 8, 21, 37});
+    Value res = m.input("r", {kiln::kBatch, 8, oh, ow});
+    Value y = kiln::conv2d(in, parameterFrom(m, "w", w), parameterFrom(m, "b", b), stride, 1,
+                           1, 8);
+    m.output(kiln::minimum(kiln::relu(y) + res, m.scalar(6.0)), "y");
+    kiln::CompiledModel net = compileAt(m, kDefaultLevel);
+    for (int64_t n : {1, 2}) {
+      Tensor x = uniform({n, 8, 21, 37}, -4, 4, 63 + n);
+      Tensor r = uniform({n, 8, oh, ow}, -1, 5, 65 + n);
+      Tensor expected =
+          ref::minimum(ref::add(ref::relu(ref::conv2d(x, w, b, stride, 1, 1, 8)), r),
+                       Tensor::full({n, 8, oh, ow}, 6.0));
+      expectMatches("batch " + std::to_string(n), net.run({x, r})[0], expected);
+    }
+  }
+}
+
 TEST(Conv2dTest, DynamicBatchLargeImage) {
   // Banded unfolding (patch matrix above 1 MiB per image) with a dynamic
   // batch, plus bias and relu epilogue.

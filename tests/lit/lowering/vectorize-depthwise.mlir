@@ -4,6 +4,7 @@
 // RUN: kiln-opt %s --convert-kiln-to-linalg --canonicalize --cse --kiln-cpu-vectorize-depthwise --canonicalize --cse | FileCheck %s
 // RUN: kiln-opt %s --convert-kiln-to-linalg --canonicalize --cse --kiln-cpu-vectorize-depthwise=parallel=false --canonicalize --cse | FileCheck %s --check-prefix=SEQ
 // RUN: kiln-opt %s --convert-kiln-to-linalg --canonicalize --cse --kiln-cpu-vectorize-depthwise=lanes=8 --canonicalize --cse | FileCheck %s --check-prefix=L8
+// RUN: kiln-opt %s --convert-kiln-to-linalg --canonicalize --cse --kiln-fuse --canonicalize --cse --kiln-cpu-vectorize-depthwise --canonicalize --cse | FileCheck %s --check-prefix=FUSE
 
 // 3x3, stride 1, pad 1, 40 columns: two unmasked vectors of 16 in a loop,
 // then one of 8 columns under a constant mask. The bias is the
@@ -88,4 +89,27 @@ func.func @stride2_row_end(%x: tensor<1x4x31x31xf32>, %w: tensor<4x1x3x3xf32>) -
 func.func @dilated_multiplier(%x: tensor<1x3x20x20xf32>, %w: tensor<6x1x3x3xf32>) -> tensor<1x6x20x20xf32> {
   %0 = kiln.conv2d %x, %w {stride = array<i64: 1, 1>, padding = array<i64: 2, 2, 2, 2>, dilation = array<i64: 2, 2>, groups = 3 : i64} : tensor<1x3x20x20xf32>, tensor<6x1x3x3xf32> -> tensor<1x6x20x20xf32>
   return %0 : tensor<1x6x20x20xf32>
+}
+
+// An elementwise consumer (ReLU, a residual input, a clamp at 6) runs on
+// the accumulators before they are stored: the residual is read at the
+// same positions (with the tail's mask), and no linalg.generic is left,
+// not even the bias broadcast (the batch size comes from the input).
+// FUSE-LABEL: func.func @epilogue
+// FUSE-NOT: linalg.generic
+// FUSE: scf.forall
+// FUSE: %[[R:.*]] = vector.transfer_read %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x8x21x37xf32>, vector<16xf32>
+// FUSE: %[[A:.*]] = arith.maximumf %{{.*}}, %{{.*}} : vector<16xf32>
+// FUSE: %[[B:.*]] = arith.addf %[[A]], %[[R]] : vector<16xf32>
+// FUSE: %[[C:.*]] = arith.minimumf %[[B]], %{{.*}} : vector<16xf32>
+// FUSE: vector.transfer_write %[[C]]
+// FUSE-NOT: linalg.generic
+// FUSE: return
+func.func @epilogue(%x: tensor<?x8x21x37xf32>, %r: tensor<?x8x21x37xf32>, %w: tensor<8x1x3x3xf32>, %b: tensor<8xf32>) -> tensor<?x8x21x37xf32> {
+  %six = arith.constant dense<6.0> : tensor<f32>
+  %0 = kiln.conv2d %x, %w, %b {stride = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, dilation = array<i64: 1, 1>, groups = 8 : i64} : tensor<?x8x21x37xf32>, tensor<8x1x3x3xf32>, tensor<8xf32> -> tensor<?x8x21x37xf32>
+  %1 = kiln.relu %0 : tensor<?x8x21x37xf32>
+  %2 = kiln.add %1, %r : tensor<?x8x21x37xf32>, tensor<?x8x21x37xf32> -> tensor<?x8x21x37xf32>
+  %3 = kiln.min %2, %six : tensor<?x8x21x37xf32>, tensor<f32> -> tensor<?x8x21x37xf32>
+  return %3 : tensor<?x8x21x37xf32>
 }
