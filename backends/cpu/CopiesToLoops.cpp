@@ -122,6 +122,28 @@ std::optional<std::pair<Value, Value>> matchTranspose(linalg::LinalgOp op) {
   return operands;
 }
 
+/// Size `d` of memref `v`: a constant, or memref.dim.
+Value dimSize(OpBuilder &b, Location loc, Value v, unsigned d) {
+  auto t = cast<MemRefType>(v.getType());
+  if (!t.isDynamicDim(d))
+    return arith::ConstantIndexOp::create(b, loc, t.getDimSize(d));
+  return memref::DimOp::create(b, loc, v, d);
+}
+
+/// scf.for loops over dims 0 .. count-1 of `v` (step 1), with `b` left
+/// inside the innermost; returns their induction variables.
+SmallVector<Value> outerLoops(OpBuilder &b, Location loc, Value v, unsigned count) {
+  Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
+  Value c1 = arith::ConstantIndexOp::create(b, loc, 1);
+  SmallVector<Value> ivs;
+  for (unsigned d = 0; d < count; ++d) {
+    auto loop = scf::ForOp::create(b, loc, c0, dimSize(b, loc, v, d), c1);
+    b.setInsertionPointToStart(loop.getBody());
+    ivs.push_back(loop.getInductionVar());
+  }
+  return ivs;
+}
+
 struct CopiesToLoopsPass : impl::KilnCpuCopiesToLoopsBase<CopiesToLoopsPass> {
   using KilnCpuCopiesToLoopsBase::KilnCpuCopiesToLoopsBase;
 
@@ -169,22 +191,11 @@ struct CopiesToLoopsPass : impl::KilnCpuCopiesToLoopsBase<CopiesToLoopsPass> {
     constexpr int64_t B = 16;
     Type f32 = b.getF32Type();
     MLIRContext *ctx = b.getContext();
-    auto size = [&](unsigned d) -> Value {
-      if (!outType.isDynamicDim(d))
-        return arith::ConstantIndexOp::create(b, loc, outType.getDimSize(d));
-      return memref::DimOp::create(b, loc, out, d);
-    };
     OpBuilder::InsertionGuard guard(b);
     Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
-    Value c1 = arith::ConstantIndexOp::create(b, loc, 1);
     Value cB = arith::ConstantIndexOp::create(b, loc, B);
-    Value rows = size(rank - 2), cols = size(rank - 1);
-    SmallVector<Value> lead;
-    for (unsigned d = 0; d + 2 < rank; ++d) {
-      auto loop = scf::ForOp::create(b, loc, c0, size(d), c1);
-      b.setInsertionPointToStart(loop.getBody());
-      lead.push_back(loop.getInductionVar());
-    }
+    Value rows = dimSize(b, loc, out, rank - 2), cols = dimSize(b, loc, out, rank - 1);
+    SmallVector<Value> lead = outerLoops(b, loc, out, rank - 2);
     auto rLoop = scf::ForOp::create(b, loc, c0, rows, cB);
     b.setInsertionPointToStart(rLoop.getBody());
     auto cLoop = scf::ForOp::create(b, loc, c0, cols, cB);
@@ -200,40 +211,39 @@ struct CopiesToLoopsPass : impl::KilnCpuCopiesToLoopsBase<CopiesToLoopsPass> {
     auto vt = VectorType::get({B}, f32);
     auto mt = VectorType::get({B}, b.getI1Type());
     Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(vt));
-    Value rowMask = vector::CreateMaskOp::create(b, loc, mt, ValueRange{nRows});
+    // Indices and mask of line `t` of a block: memref row `base` + t from
+    // column `start`, `width` elements wide; all-false past `count` lines.
+    auto line = [&](int64_t t, Value base, Value start, Value width, Value count) {
+      Value at = affine::AffineApplyOp::create(b, loc, AffineMap::get(1, 0, d0 + t),
+                                               ValueRange{base});
+      Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                          arith::ConstantIndexOp::create(b, loc, t), count);
+      Value mask = arith::AndIOp::create(
+          b, loc, vector::CreateMaskOp::create(b, loc, mt, ValueRange{width}),
+          vector::BroadcastOp::create(b, loc, mt, valid));
+      SmallVector<Value> idx(lead);
+      idx.push_back(at);
+      idx.push_back(start);
+      return std::make_pair(idx, mask);
+    };
     // in[..., c0 + t, r0 : r0 + 16] for t < 16 (zero past the last column).
     Value block = arith::ConstantOp::create(
         b, loc, b.getZeroAttr(VectorType::get({B, B}, f32)));
     for (int64_t t = 0; t < B; ++t) {
-      Value ct = affine::AffineApplyOp::create(b, loc, AffineMap::get(1, 0, d0 + t),
-                                               ValueRange{c0v});
-      Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                          arith::ConstantIndexOp::create(b, loc, t), nCols);
-      Value mask = arith::AndIOp::create(
-          b, loc, rowMask, vector::BroadcastOp::create(b, loc, mt, valid));
-      SmallVector<Value> idx(lead);
-      idx.push_back(ct);
-      idx.push_back(r0);
+      auto [idx, mask] = line(t, c0v, r0, nRows, nCols);
       Value row = vector::MaskedLoadOp::create(b, loc, vt, in, idx, mask, zero);
       block = vector::InsertOp::create(b, loc, row, block, ArrayRef<int64_t>{t});
     }
     Value transposed = vector::TransposeOp::create(b, loc, block, ArrayRef<int64_t>{1, 0});
-    Value colMask = vector::CreateMaskOp::create(b, loc, mt, ValueRange{nCols});
+    // out[..., r0 + t, c0 : c0 + 16] for t < 16 rows left.
     for (int64_t t = 0; t < B; ++t) {
-      Value rt = affine::AffineApplyOp::create(b, loc, AffineMap::get(1, 0, d0 + t),
-                                               ValueRange{r0});
-      Value valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                          arith::ConstantIndexOp::create(b, loc, t), nRows);
-      Value mask = arith::AndIOp::create(
-          b, loc, colMask, vector::BroadcastOp::create(b, loc, mt, valid));
-      SmallVector<Value> idx(lead);
-      idx.push_back(rt);
-      idx.push_back(c0v);
+      auto [idx, mask] = line(t, r0, c0v, nCols, nRows);
       Value row = vector::ExtractOp::create(b, loc, transposed, ArrayRef<int64_t>{t});
       vector::MaskedStoreOp::create(b, loc, out, idx, mask, row);
     }
   }
 
+  /// The masked-vector loop nest of copy `c` (see the file comment).
   void emit(OpBuilder &b, Location loc, const InnerCopy &c) {
     auto outType = cast<MemRefType>(c.out.getType());
     auto inType = cast<MemRefType>(c.in.getType());
@@ -241,24 +251,11 @@ struct CopiesToLoopsPass : impl::KilnCpuCopiesToLoopsBase<CopiesToLoopsPass> {
     const int64_t L = lanes, s = c.stride;
     MLIRContext *ctx = b.getContext();
     Type f32 = b.getF32Type();
-    auto size = [&](Value v, unsigned d) -> Value {
-      auto t = cast<MemRefType>(v.getType());
-      if (!t.isDynamicDim(d))
-        return arith::ConstantIndexOp::create(b, loc, t.getDimSize(d));
-      return memref::DimOp::create(b, loc, v, d);
-    };
     Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
-    Value c1 = arith::ConstantIndexOp::create(b, loc, 1);
-    Value n = size(c.out, rank - 1);
-    Value inWidth = size(c.in, inType.getRank() - 1);
-    // Outer loops d0 .. d(r-2).
-    SmallVector<Value> ivs;
+    Value n = dimSize(b, loc, c.out, rank - 1);
+    Value inWidth = dimSize(b, loc, c.in, inType.getRank() - 1);
     OpBuilder::InsertionGuard guard(b);
-    for (unsigned d = 0; d + 1 < rank; ++d) {
-      auto loop = scf::ForOp::create(b, loc, c0, size(c.out, d), c1);
-      b.setInsertionPointToStart(loop.getBody());
-      ivs.push_back(loop.getInductionVar());
-    }
+    SmallVector<Value> ivs = outerLoops(b, loc, c.out, rank - 1);
     auto row = scf::ForOp::create(b, loc, c0, n, arith::ConstantIndexOp::create(b, loc, L));
     b.setInsertionPointToStart(row.getBody());
     Value x0 = row.getInductionVar();
