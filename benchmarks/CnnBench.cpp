@@ -8,7 +8,8 @@
 //   BM_ResNet/<variant>/<batch>    examples/cnn resnet (3x32x32, 3 stages)
 //   BM_LeNet/<variant>/<batch>     examples/cnn lenet (1x28x28)
 //
-// variants: O2 (everything on), no-fold, no-unfold, no-fuse, O0 (nothing).
+// variants: O2 (everything on), no-fold, no-unfold (every convolution
+// direct), no-direct (every convolution unfolded), no-fuse, O0 (nothing).
 // benchmarks/compare_pytorch.py runs these next to PyTorch.
 //
 //===----------------------------------------------------------------------===//
@@ -36,6 +37,7 @@ const std::vector<Variant> &variants() {
       {"O2", [](kiln::GraphOptions &) {}},
       {"no-fold", [](kiln::GraphOptions &g) { g.foldBatchNorm = false; }},
       {"no-unfold", [](kiln::GraphOptions &g) { g.unfoldConvolution = false; }},
+      {"no-direct", [](kiln::GraphOptions &g) { g.directConvolution = false; }},
       {"no-fuse", [](kiln::GraphOptions &g) { g.fuse = false; }},
       {"O0", [](kiln::GraphOptions &g) { g.level = 0; }},
   };

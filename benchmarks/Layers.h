@@ -13,17 +13,19 @@
 
 namespace kiln::bench {
 
-/// One 2-D convolution layer, NCHW, square kernel, with bias.
+/// One 2-D convolution layer, NCHW, square kernel, with bias, run at
+/// `batch` images.
 struct ConvLayer {
   const char *name;
-  int64_t c, h, w, oc, k, stride, pad, groups;
+  int64_t c, h, w, oc, k, stride, pad, groups, batch = 1;
   int64_t oh() const { return (h + 2 * pad - k) / stride + 1; }
   int64_t ow() const { return (w + 2 * pad - k) / stride + 1; }
   double flops() const { return 2.0 * oc * oh() * ow() * (c / groups) * k * k; }
 };
 
 /// ResNet-18's stem and one 3x3 layer per stage; MobileNet's depthwise and
-/// pointwise layers.
+/// pointwise layers; the 3x3 layers of the example CNN (CIFAR-sized
+/// ResNet, examples/cnn) at batch 32.
 inline const std::vector<ConvLayer> &convLayers() {
   static const std::vector<ConvLayer> layers = {
       {"resnet18_conv1", 3, 224, 224, 64, 7, 2, 3, 1},
@@ -36,6 +38,10 @@ inline const std::vector<ConvLayer> &convLayers() {
       {"mobilenet_dw_14", 512, 14, 14, 512, 3, 1, 1, 512},
       {"mobilenet_pw_112", 32, 112, 112, 64, 1, 1, 0, 1},
       {"mobilenet_pw_14", 512, 14, 14, 512, 1, 1, 0, 1},
+      {"cifar_3x3_32", 16, 32, 32, 16, 3, 1, 1, 1, 32},
+      {"cifar_3x3_s2_32", 16, 32, 32, 32, 3, 2, 1, 1, 32},
+      {"cifar_3x3_16", 32, 16, 16, 32, 3, 1, 1, 1, 32},
+      {"cifar_3x3_8", 64, 8, 8, 64, 3, 1, 1, 1, 32},
   };
   return layers;
 }

@@ -131,7 +131,7 @@ int registerAll() {
   for (const kiln::bench::ConvLayer &l : kiln::bench::convLayers())
     args(benchmark::RegisterBenchmark((std::string("BM_ConvLayer/kiln/") + l.name).c_str(),
                                       [&l](benchmark::State &s) { BM_ConvLayer(s, l); }),
-         {1}, "batch");
+         {l.batch}, "batch");
   args(benchmark::RegisterBenchmark("BM_Model/kiln/mlp", BM_Mlp), {1, 32}, "batch");
   args(benchmark::RegisterBenchmark("BM_Model/kiln/transformer_mlp", BM_TransformerMlp),
        {1, 32}, "batch");

@@ -116,7 +116,7 @@ int registerAll() {
         (std::string("BM_ConvLayer/onednn/") + l.name).c_str(),
         [&l](benchmark::State &st) { BM_ConvOneDnn(st, l); });
     for (int64_t t : {1, 2})
-      b->Args({1, t});
+      b->Args({l.batch, t});
     b->ArgNames({"batch", "threads"})->UseRealTime()->Unit(benchmark::kMicrosecond);
   }
   return 0;

@@ -21,17 +21,21 @@ import subprocess
 import sys
 import time
 
-LAYERS = [  # name, c, h, w, oc, k, stride, pad, groups  (benchmarks/Layers.h)
-    ("resnet18_conv1", 3, 224, 224, 64, 7, 2, 3, 1),
-    ("resnet18_3x3_56", 64, 56, 56, 64, 3, 1, 1, 1),
-    ("resnet18_3x3_28", 128, 28, 28, 128, 3, 1, 1, 1),
-    ("resnet18_3x3_14", 256, 14, 14, 256, 3, 1, 1, 1),
-    ("resnet18_3x3_7", 512, 7, 7, 512, 3, 1, 1, 1),
-    ("mobilenet_dw_112", 32, 112, 112, 32, 3, 1, 1, 32),
-    ("mobilenet_dw_s2_112", 64, 112, 112, 64, 3, 2, 1, 64),
-    ("mobilenet_dw_14", 512, 14, 14, 512, 3, 1, 1, 512),
-    ("mobilenet_pw_112", 32, 112, 112, 64, 1, 1, 0, 1),
-    ("mobilenet_pw_14", 512, 14, 14, 512, 1, 1, 0, 1),
+LAYERS = [  # name, c, h, w, oc, k, stride, pad, groups, batch  (benchmarks/Layers.h)
+    ("resnet18_conv1", 3, 224, 224, 64, 7, 2, 3, 1, 1),
+    ("resnet18_3x3_56", 64, 56, 56, 64, 3, 1, 1, 1, 1),
+    ("resnet18_3x3_28", 128, 28, 28, 128, 3, 1, 1, 1, 1),
+    ("resnet18_3x3_14", 256, 14, 14, 256, 3, 1, 1, 1, 1),
+    ("resnet18_3x3_7", 512, 7, 7, 512, 3, 1, 1, 1, 1),
+    ("mobilenet_dw_112", 32, 112, 112, 32, 3, 1, 1, 32, 1),
+    ("mobilenet_dw_s2_112", 64, 112, 112, 64, 3, 2, 1, 64, 1),
+    ("mobilenet_dw_14", 512, 14, 14, 512, 3, 1, 1, 512, 1),
+    ("mobilenet_pw_112", 32, 112, 112, 64, 1, 1, 0, 1, 1),
+    ("mobilenet_pw_14", 512, 14, 14, 512, 1, 1, 0, 1, 1),
+    ("cifar_3x3_32", 16, 32, 32, 16, 3, 1, 1, 1, 32),
+    ("cifar_3x3_s2_32", 16, 32, 32, 32, 3, 2, 1, 1, 32),
+    ("cifar_3x3_16", 32, 16, 16, 32, 3, 1, 1, 1, 32),
+    ("cifar_3x3_8", 64, 8, 8, 64, 3, 1, 1, 1, 32),
 ]
 MODELS = {"mlp": (1, 32), "transformer_mlp": (1, 32), "resnet": (1, 32), "resnet18": (1,)}
 OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread"
@@ -82,9 +86,9 @@ def torch_worker(threads, min_time, only):
     torch.manual_seed(0)
     out = {"version": torch.__version__}
     if "conv" in only:
-        for name, c, h, w, oc, k, s, p, g in LAYERS:
+        for name, c, h, w, oc, k, s, p, g, batch in LAYERS:
             conv = nn.Conv2d(c, oc, k, s, p, groups=g).eval()
-            x = torch.randn(1, c, h, w)
+            x = torch.randn(batch, c, h, w)
             out[f"conv/{name}"] = time_fn(torch, conv, (x,), min_time)
     if "model" in only:
         for name, (make, shape) in torch_models(torch, nn).items():
@@ -194,19 +198,20 @@ def main():
               f"Kiln const B {gemvc or 0:.1f} GB/s\n")
 
     if "conv" in only:
-        print("### Convolution layers, batch 1 (microseconds)\n")
-        print("| layer | threads | Kiln | oneDNN | PyTorch | Kiln GFLOP/s | oneDNN / Kiln "
+        print("### Convolution layers (microseconds per call)\n")
+        print("| layer | batch | threads | Kiln | oneDNN | PyTorch | Kiln GFLOP/s | oneDNN / Kiln "
               "| PyTorch / Kiln |")
-        print("|---|---|---|---|---|---|---|---|")
-        for name, *_ in LAYERS:
+        print("|---|---|---|---|---|---|---|---|---|")
+        for name, *rest in LAYERS:
+            batch = rest[-1]
             for t in (1, 2):
-                key = f"{name}/batch:1/threads:{t}"
+                key = f"{name}/batch:{batch}/threads:{t}"
                 kv = kiln.get(f"BM_ConvLayer/kiln/{key}", {})
                 dv = dnnl.get(f"BM_ConvLayer/onednn/{key}", {}).get("us")
                 pv = torch.get(t, {}).get(f"conv/{name}")
                 k_us = kv.get("us")
                 f = lambda v: "-" if not v else f"{v:.0f}"
-                print(f"| {name} | {t} | {f(k_us)} | {f(dv)} | {f(pv)} | "
+                print(f"| {name} | {batch} | {t} | {f(k_us)} | {f(dv)} | {f(pv)} | "
                       f"{kv.get('gflops', 0):.1f} | {fmt_ratio(dv, k_us)} | {fmt_ratio(pv, k_us)} |")
         print()
 

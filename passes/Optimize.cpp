@@ -25,6 +25,8 @@ void buildKilnOptimizePipeline(OpPassManager &pm, const GraphOptions &options) {
   if (options.unfoldConvolutionOn()) {
     KilnUnfoldConvolutionOptions unfold;
     unfold.maxPatchBytes = options.maxPatchBytes;
+    unfold.direct = options.directConvolutionOn();
+    unfold.directMinWidth = options.directConvMinWidth;
     pm.addNestedPass<func::FuncOp>(createKilnUnfoldConvolution(unfold));
     cleanup();
   }
@@ -46,6 +48,14 @@ struct OptimizeOptions : PassPipelineOptions<OptimizeOptions> {
   Option<int64_t> maxPatchBytes{*this, "max-patch-bytes",
                                 llvm::cl::desc("Patch matrix size before banding"),
                                 llvm::cl::init(16 << 20)};
+  Option<int> directConvolution{
+      *this, "direct-convolution",
+      llvm::cl::desc("1/0 forces leaving stride-1 KxK convolutions direct on/off"),
+      llvm::cl::init(-1)};
+  Option<int64_t> directMinWidth{
+      *this, "direct-min-width",
+      llvm::cl::desc("... when their output is at least this wide"),
+      llvm::cl::init(GraphOptions().directConvMinWidth)};
 };
 
 std::optional<bool> tri(int v) {
@@ -60,7 +70,7 @@ void registerKilnGraphPassesAndPipelines() {
   PassPipelineRegistration<OptimizeOptions>(
       "kiln-optimize",
       "Graph optimizations at a level (O0..O3), each pass switchable: "
-      "canonicalize, fold-batch-norm, unfold-convolution (fusion runs in "
+      "canonicalize, fold-batch-norm, unfold-convolution, direct-convolution (fusion runs in "
       "kiln-cpu-pipeline)",
       [](OpPassManager &pm, const OptimizeOptions &o) {
         GraphOptions g;
@@ -69,6 +79,8 @@ void registerKilnGraphPassesAndPipelines() {
         g.foldBatchNorm = tri(o.foldBatchNorm);
         g.unfoldConvolution = tri(o.unfoldConvolution);
         g.maxPatchBytes = o.maxPatchBytes;
+        g.directConvolution = tri(o.directConvolution);
+        g.directConvMinWidth = o.directMinWidth;
         buildKilnOptimizePipeline(pm, g);
       });
 }

@@ -68,12 +68,21 @@ def KilnUnfoldConvolution : Pass<"kiln-unfold-convolution", "mlir::func::FuncOp"
     large image never materializes the full `KH*KW`-times copy.
     Depthwise convolutions (one input channel per group) are left direct
     unless `depthwise` is set: as matmuls they have one row each.
+    With `direct`, one-group KxK convolutions of stride 1 whose outputs are
+    at least `direct-min-width` wide are left direct too, for a backend's
+    direct kernel (kiln-cpu-vectorize-conv), which reads the input in place
+    instead of copying it KxK times into a patch matrix (docs/performance.md
+    has the measurements behind this rule).
   }];
   let options = [
     Option<"maxPatchBytes", "max-patch-bytes", "int64_t", "16 << 20",
            "Largest patch matrix (bytes per image) before the rows are banded">,
     Option<"depthwise", "depthwise", "bool", "false",
            "Unfold depthwise convolutions too">,
+    Option<"direct", "direct", "bool", "false",
+           "Leave one-group KxK stride-1 convolutions direct (for a direct kernel)">,
+    Option<"directMinWidth", "direct-min-width", "int64_t", "8",
+           "... when their output is at least this many columns wide">,
     Option<"report", "report", "bool", "false",
            "Emit a remark on each function with the counts (this LLVM build's -mlir-pass-statistics is a no-op)">
   ];
@@ -81,7 +90,8 @@ def KilnUnfoldConvolution : Pass<"kiln-unfold-convolution", "mlir::func::FuncOp"
   let statistics = [
     Statistic<"numUnfolded", "unfolded-convolutions", "Convolutions rewritten as im2col + matmul">,
     Statistic<"numPointwise", "pointwise-convolutions", "1x1 convolutions rewritten as a plain matmul">,
-    Statistic<"numBands", "row-bands", "Row bands created for large images">
+    Statistic<"numBands", "row-bands", "Row bands created for large images">,
+    Statistic<"numDirect", "direct-convolutions", "Convolutions left direct for the backend's kernel">
   ];
 }
 

@@ -32,11 +32,25 @@ struct Counters {
   llvm::Statistic &unfolded, &pointwise, &bands;
 };
 
+/// Which one-group convolutions stay direct for the backend's kernel:
+/// KxK (K > 1) of stride 1, at least `minWidth` output columns, f32.
+struct DirectRule {
+  bool enabled;
+  int64_t minWidth;
+};
+
+bool leftDirect(Conv2dOp conv, DirectRule rule) {
+  auto wt = cast<RankedTensorType>(conv.getWeight().getType());
+  return rule.enabled && conv.getGroups() == 1 && wt.getDimSize(2) * wt.getDimSize(3) > 1 &&
+         llvm::all_of(conv.getStride(), [](int64_t s) { return s == 1; }) &&
+         conv.getType().getDimSize(3) >= rule.minWidth && wt.getElementType().isF32();
+}
+
 struct UnfoldPattern : OpRewritePattern<Conv2dOp> {
   UnfoldPattern(MLIRContext *ctx, Counters counters, int64_t maxPatchBytes,
-                bool depthwise)
+                bool depthwise, DirectRule direct)
       : OpRewritePattern(ctx), counters(counters), maxPatchBytes(maxPatchBytes),
-        depthwise(depthwise) {}
+        depthwise(depthwise), direct(direct) {}
 
   LogicalResult matchAndRewrite(Conv2dOp conv, PatternRewriter &rewriter) const override {
     auto in = cast<RankedTensorType>(conv.getInput().getType());
@@ -54,6 +68,9 @@ struct UnfoldPattern : OpRewritePattern<Conv2dOp> {
     int64_t oh = out.getDimSize(2), ow = out.getDimSize(3);
     ArrayRef<int64_t> s = conv.getStride(), p = conv.getPadding(), d = conv.getDilation();
     bool pointwise = kh == 1 && kw == 1 && llvm::all_of(p, [](int64_t v) { return v == 0; });
+    if (leftDirect(conv, direct))
+      return rewriter.notifyMatchFailure(
+          conv, "few input channels: left direct for the backend's kernel");
 
     // The weight as a matrix (or a stack of per-group matrices).
     int64_t kdim = cg * kh * kw;
@@ -163,6 +180,7 @@ struct UnfoldPattern : OpRewritePattern<Conv2dOp> {
   Counters counters;
   int64_t maxPatchBytes;
   bool depthwise;
+  DirectRule direct;
 };
 
 struct UnfoldConvolutionPass
@@ -171,19 +189,25 @@ struct UnfoldConvolutionPass
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
+    DirectRule rule{direct, directMinWidth};
     patterns.add<UnfoldPattern>(ctx, Counters{numUnfolded, numPointwise, numBands},
-                                maxPatchBytes, depthwise);
+                                maxPatchBytes, depthwise, rule);
     GreedyRewriteConfig config;
     config.setUseTopDownTraversal(true);
     int64_t before = 0, after = 0;
     getOperation().walk([&](Conv2dOp) { ++before; });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns), config)))
       return signalPassFailure();
-    getOperation().walk([&](Conv2dOp) { ++after; });
+    int64_t direct = 0;
+    getOperation().walk([&](Conv2dOp conv) {
+      ++after;
+      direct += leftDirect(conv, rule);
+    });
+    numDirect += direct;
     if (report)
       getOperation().emitRemark()
           << "kiln-unfold-convolution: unfolded " << before - after << " of " << before
-          << " convolutions";
+          << " convolutions, " << direct << " left direct";
   }
 };
 

@@ -156,7 +156,13 @@ LoweredSignature lowerToLLVMDialect(ModuleOp module, const LowerOptions &options
 
   {
     PassManager pm(ctx);
-    buildKilnOptimizePipeline(pm, options.graph);
+    // Convolutions are left direct only for the vectorized direct kernel,
+    // and only when at least half a vector wide.
+    GraphOptions graph = options.graph;
+    graph.directConvMinWidth = std::max<int64_t>(options.cpu.vectorLanes / 2, 1);
+    if (!options.cpu.vectorize)
+      graph.directConvolution = false;
+    buildKilnOptimizePipeline(pm, graph);
     if (failed(pm.run(module)))
       fail(options.who, ": graph optimization failed for @", sig.name, ":\n",
            diagnostics.orNone());
@@ -223,21 +229,25 @@ void chooseTilesForTarget(const llvm::TargetMachine &tm, CpuPipelineOptions &cpu
     cpu.registerTile = {8, 8};
     cpu.cacheTile = {64, 128, 256};
     cpu.vectorLanes = 4;
+    cpu.convAccumulators = 16;
   } else if (has("+avx512f")) {
     // 32 zmm registers: 4 rows x 4 vectors of 16 floats (the JIT's default).
     cpu.registerTile = {4, 64};
     cpu.cacheTile = {64, 256, 256};
     cpu.vectorLanes = 16;
+    cpu.convAccumulators = 16;
   } else if (has("+avx")) {
     // 16 ymm registers: 4 rows x 2 vectors of 8 floats.
     cpu.registerTile = {4, 16};
     cpu.cacheTile = {64, 128, 256};
     cpu.vectorLanes = 8;
+    cpu.convAccumulators = 8;
   } else {
     // SSE: 16 xmm registers of 4 floats.
     cpu.registerTile = {4, 8};
     cpu.cacheTile = {64, 128, 256};
     cpu.vectorLanes = 4;
+    cpu.convAccumulators = 8;
   }
 }
 

@@ -50,6 +50,9 @@ struct CpuPipelineOptions {
   llvm::SmallVector<int64_t, 2> registerTile = {4, 64};
   /// f32 lanes of one vector register (depthwise convolution kernels).
   int64_t vectorLanes = 16;
+  /// Vector registers the direct convolution kernel's register tile may
+  /// use as accumulators (kiln-cpu-vectorize-conv).
+  int64_t convAccumulators = 16;
 };
 
 /// Stages of the pipeline, in order; the JIT can print the IR after each.

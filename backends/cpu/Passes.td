@@ -93,6 +93,45 @@ def KilnCpuVectorizeDepthwise : Pass<"kiln-cpu-vectorize-depthwise"> {
   ];
 }
 
+def KilnCpuVectorizeConv : Pass<"kiln-cpu-vectorize-conv"> {
+  let summary = "Direct convolution kernel for one-group convolutions left direct";
+  let description = [{
+    Rewrites each one-group convolution left direct (the direct-convolution
+    `linalg.generic` of conv2d, f32; kiln-unfold-convolution leaves layers
+    with few input channels direct) into a register-blocked loop nest:
+
+      forall (n, band of output rows)      (threads)
+        band = rows of x the band reads, zero-padded (stays in cache)
+        for each block of MR output channels
+          for each tile of R rows x V vectors of `lanes` output columns
+            acc[MR][R*V] = bias / 0 / out
+            for c: for kh, kw:
+              R*V input vectors (contiguous; stride > 1 deinterleaved)
+              MR broadcast weights, MR*R*V FMAs
+            out = acc  (after a fused elementwise consumer, if any)
+
+    It reads the input in place (no im2col copy), so each input vector
+    loaded feeds MR FMAs and each broadcast weight R*V. MR, R and V are
+    chosen per layer by a cost model (at most `accumulators` accumulator
+    registers; remainders of rows and columns get smaller tiles, partial
+    vectors masks). An elementwise consumer is fused as in
+    kiln-cpu-vectorize-depthwise.
+  }];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", "16",
+           "f32 lanes of one vector register of the target">,
+    Option<"accumulators", "accumulators", "int64_t", "16",
+           "Vector registers the register tile may use as accumulators">,
+    Option<"parallel", "parallel", "bool", "true",
+           "Make the band loop an scf.forall (run on threads later)">
+  ];
+  let dependentDialects = [
+    "mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+    "mlir::affine::AffineDialect", "mlir::tensor::TensorDialect",
+    "mlir::arith::ArithDialect"
+  ];
+}
+
 def KilnCpuDestinationPassing : Pass<"kiln-cpu-destination-passing", "mlir::ModuleOp"> {
   let summary = "Give public functions a memref, destination-passing ABI";
   let description = [{

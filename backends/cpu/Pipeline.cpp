@@ -58,6 +58,11 @@ void buildCpuStage(OpPassManager &pm, CpuStage stage,
       dwo.lanes = options.vectorLanes;
       dwo.parallel = options.parallel;
       pm.addPass(createKilnCpuVectorizeDepthwise(dwo));
+      KilnCpuVectorizeConvOptions cvo;
+      cvo.lanes = options.vectorLanes;
+      cvo.accumulators = options.convAccumulators;
+      cvo.parallel = options.parallel;
+      pm.addPass(createKilnCpuVectorizeConv(cvo));
       KilnCpuVectorizeContractionsOptions vo;
       vo.cacheTile = llvm::to_vector(options.cacheTile);
       vo.registerTile = llvm::to_vector(options.registerTile);

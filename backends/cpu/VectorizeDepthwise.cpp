@@ -28,14 +28,12 @@
 // innermost, and vectorize nothing useful.
 //
 //===----------------------------------------------------------------------===//
+#include "backends/cpu/ConvKernels.h"
 #include "backends/cpu/LoweringUtils.h"
 #include "backends/cpu/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
-#include "mlir/IR/IRMapping.h"
-#include "mlir/IR/Matchers.h"
-#include "llvm/Support/MathExtras.h"
 
 #include <optional>
 
@@ -47,180 +45,14 @@ namespace kiln {
 
 namespace {
 
-/// A depthwise convolution generic, as directConv in LowerConv.cpp builds
-/// it: loops (n, g, f, oh, ow | c, i, j), inputs x [N, C, Hp, Wp] and
-/// w [G, Fg, 1, KH, KW], output [N, G, Fg, OH, OW], body out + x * w.
-struct Depthwise {
-  Value x, w, init;
-  int64_t sh, sw, dh, dw;
-};
+using namespace convkernel;
 
-bool isMulAddBody(linalg::GenericOp op) {
-  Block &body = op.getRegion().front();
-  if (body.getOperations().size() != 3)
-    return false;
-  auto mul = dyn_cast<arith::MulFOp>(&body.front());
-  auto add = dyn_cast<arith::AddFOp>(mul ? mul->getNextNode() : nullptr);
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  if (!mul || !add || yield.getNumOperands() != 1 || yield.getOperand(0) != add)
-    return false;
-  Value a0 = body.getArgument(0), a1 = body.getArgument(1), acc = body.getArgument(2);
-  bool mulOk = (mul.getLhs() == a0 && mul.getRhs() == a1) ||
-               (mul.getLhs() == a1 && mul.getRhs() == a0);
-  bool addOk = (add.getLhs() == acc && add.getRhs() == mul) ||
-               (add.getLhs() == mul && add.getRhs() == acc);
-  return mulOk && addOk;
-}
-
-std::optional<Depthwise> matchDepthwise(linalg::GenericOp op) {
-  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 || op.getNumLoops() != 8 ||
-      !op.hasPureTensorSemantics())
+/// A depthwise convolution: one input channel per group.
+std::optional<DirectConv> matchDepthwise(linalg::GenericOp op) {
+  std::optional<DirectConv> d = matchDirectConv(op);
+  if (!d || cast<RankedTensorType>(d->w.getType()).getDimSize(2) != 1)
     return std::nullopt;
-  auto iterators = op.getIteratorTypesArray();
-  for (unsigned i = 0; i < 8; ++i)
-    if (iterators[i] != (i < 5 ? utils::IteratorType::parallel
-                               : utils::IteratorType::reduction))
-      return std::nullopt;
-  Value x = op.getDpsInputs()[0], w = op.getDpsInputs()[1],
-        init = op.getDpsInits()[0];
-  auto xt = dyn_cast<RankedTensorType>(x.getType());
-  auto wt = dyn_cast<RankedTensorType>(w.getType());
-  auto ot = dyn_cast<RankedTensorType>(init.getType());
-  if (!xt || !wt || !ot || xt.getRank() != 4 || wt.getRank() != 5 || ot.getRank() != 5 ||
-      !xt.getElementType().isF32() || !wt.getElementType().isF32() ||
-      !ot.getElementType().isF32() || !wt.hasStaticShape() || wt.getDimSize(2) != 1)
-    return std::nullopt;
-  // Everything but the batch is static.
-  for (int64_t i = 1; i < 4; ++i)
-    if (xt.isDynamicDim(i))
-      return std::nullopt;
-  for (int64_t i = 1; i < 5; ++i)
-    if (ot.isDynamicDim(i))
-      return std::nullopt;
-  if (!isMulAddBody(op))
-    return std::nullopt;
-
-  MLIRContext *ctx = op.getContext();
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  AffineExpr n, g, f, oh, ow, c, i, j;
-  bindDims(ctx, n, g, f, oh, ow, c, i, j);
-  if (maps[1] != AffineMap::get(8, 0, {g, f, c, i, j}, ctx) ||
-      maps[2] != AffineMap::get(8, 0, {n, g, f, oh, ow}, ctx))
-    return std::nullopt;
-  AffineMap xm = maps[0];
-  std::optional<int64_t> sh = affineCoefficient(xm.getResult(2), 3, 8),
-                         dh = affineCoefficient(xm.getResult(2), 6, 8),
-                         sw = affineCoefficient(xm.getResult(3), 4, 8),
-                         dw = affineCoefficient(xm.getResult(3), 7, 8);
-  if (!sh || !dh || !sw || !dw || *sh < 1 || *sw < 1 || *dh < 1 || *dw < 1)
-    return std::nullopt;
-  if (xm != AffineMap::get(8, 0, {n, g + c, oh * *sh + i * *dh, ow * *sw + j * *dw}, ctx))
-    return std::nullopt;
-  // The input holds every window (LowerConv pads it first).
-  int64_t kh = wt.getDimSize(3), kw = wt.getDimSize(4);
-  if ((ot.getDimSize(3) - 1) * *sh + (kh - 1) * *dh >= xt.getDimSize(2) ||
-      (ot.getDimSize(4) - 1) * *sw + (kw - 1) * *dw >= xt.getDimSize(3) ||
-      xt.getDimSize(1) != ot.getDimSize(1))
-    return std::nullopt;
-  return Depthwise{x, w, init, *sh, *sw, *dh, *dw};
-}
-
-/// Where the accumulator starts when the output's initial value is a
-/// per-channel broadcast (the bias) or a fill, instead of a tensor to read:
-/// the value at channel (g, f) is then one scalar.
-struct ScalarInit {
-  /// A fill's value, or the broadcast generic's input (read at `channelMap`).
-  Value fill, source;
-  /// Maps (n, g, f) of the 5-D output to the source's indices.
-  AffineMap channelMap;
-};
-
-/// Recognizes init = [expand_shape of] a fill or a broadcast generic whose
-/// input depends on the channel only.
-std::optional<ScalarInit> scalarInit(Value init, int64_t fg) {
-  MLIRContext *ctx = init.getContext();
-  AffineExpr n, g, f;
-  bindDims(ctx, n, g, f);
-  // The generic's iteration space: 5-D (n, g, f, oh, ow), or 4-D
-  // (n, g*Fg + f, oh, ow) behind an expand_shape of the channel dim.
-  SmallVector<AffineExpr> point = {n, g, f, getAffineConstantExpr(0, ctx),
-                                   getAffineConstantExpr(0, ctx)};
-  Value v = init;
-  if (auto expand = v.getDefiningOp<tensor::ExpandShapeOp>()) {
-    SmallVector<ReassociationIndices> expected = {{0}, {1, 2}, {3}, {4}};
-    if (expand.getReassociationIndices() != expected)
-      return std::nullopt;
-    v = expand.getSrc();
-    point = {n, g * fg + f, getAffineConstantExpr(0, ctx), getAffineConstantExpr(0, ctx)};
-  }
-  if (auto fill = v.getDefiningOp<linalg::FillOp>())
-    return ScalarInit{fill.getInputs()[0], Value(), AffineMap()};
-  auto generic = v.getDefiningOp<linalg::GenericOp>();
-  if (!generic || generic.getNumDpsInputs() != 1 || generic.getNumDpsInits() != 1 ||
-      generic.getNumLoops() != point.size() || !generic.hasPureTensorSemantics())
-    return std::nullopt;
-  Block &body = generic.getRegion().front();
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  if (body.getOperations().size() != 1 || yield.getOperand(0) != body.getArgument(0))
-    return std::nullopt;
-  SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
-  if (!maps[1].isIdentity() || generic.getNumParallelLoops() != generic.getNumLoops())
-    return std::nullopt;
-  // The input may depend on the channel dim(s) only: not on n or space.
-  unsigned channelDims = point.size() == 5 ? 2 : 1;
-  for (AffineExpr r : maps[0].getResults())
-    for (unsigned d = 0; d < maps[0].getNumDims(); ++d)
-      if (r.isFunctionOfDim(d) && (d == 0 || d > channelDims))
-        return std::nullopt;
-  AffineMap channelMap = maps[0].compose(AffineMap::get(3, 0, point, ctx));
-  return ScalarInit{Value(), generic.getDpsInputs()[0], channelMap};
-}
-
-/// An elementwise op applied to the convolution's result (through the
-/// collapse_shape back to [N, F, OH, OW]): a linalg.generic with identity
-/// maps on [N, F, OH, OW] operands, arith/math scalar ops in its body, its
-/// output only written. Its body then runs on the accumulator vectors
-/// before they are stored (a ReLU6 after a depthwise convolution costs no
-/// pass of its own).
-struct Epilogue {
-  linalg::GenericOp op;
-  tensor::CollapseShapeOp collapse;
-  unsigned convInput; // which input is the convolution's result
-};
-
-std::optional<Epilogue> elementwiseConsumer(linalg::GenericOp conv,
-                                            RankedTensorType out4Type) {
-  Value result = conv.getResult(0);
-  if (!result.hasOneUse())
-    return std::nullopt;
-  auto collapse = dyn_cast<tensor::CollapseShapeOp>(*result.getUsers().begin());
-  if (!collapse || collapse.getType() != out4Type || !collapse.getResult().hasOneUse())
-    return std::nullopt;
-  auto op = dyn_cast<linalg::GenericOp>(*collapse.getResult().getUsers().begin());
-  if (!op || op.getNumDpsInits() != 1 || op.getNumLoops() != 4 ||
-      op.getNumParallelLoops() != 4 || !op.hasPureTensorSemantics() ||
-      op.getDpsInits()[0].getType() != out4Type ||
-      !llvm::all_of(op.getIndexingMapsArray(), [](AffineMap m) { return m.isIdentity(); }))
-    return std::nullopt;
-  std::optional<unsigned> convInput;
-  for (auto [i, in] : llvm::enumerate(op.getDpsInputs())) {
-    if (in.getType() != out4Type)
-      return std::nullopt;
-    if (in == collapse.getResult())
-      convInput = i;
-  }
-  Block &body = op.getRegion().front();
-  if (!convInput || !body.getArgument(op.getNumDpsInputs()).use_empty())
-    return std::nullopt;
-  for (Operation &inner : body.without_terminator()) {
-    if (!isa<arith::ArithDialect, math::MathDialect>(inner.getDialect()) ||
-        inner.getNumRegions() != 0)
-      return std::nullopt;
-    for (Type t : llvm::concat<Type>(inner.getOperandTypes(), inner.getResultTypes()))
-      if (!t.isIntOrFloat())
-        return std::nullopt;
-  }
-  return Epilogue{op, collapse, *convInput};
+  return d;
 }
 
 struct VectorizeDepthwisePass
@@ -233,19 +65,21 @@ struct VectorizeDepthwisePass
           << lanes;
       return signalPassFailure();
     }
-    SmallVector<std::pair<linalg::GenericOp, Depthwise>> convs;
+    SmallVector<linalg::GenericOp> convs;
     getOperation()->walk([&](linalg::GenericOp op) {
-      if (std::optional<Depthwise> d = matchDepthwise(op))
-        convs.push_back({op, *d});
+      if (matchDepthwise(op))
+        convs.push_back(op);
     });
     IRRewriter rewriter(&getContext());
-    for (auto &[op, d] : convs)
-      rewrite(rewriter, op, d);
+    // Matched again one by one: a rewrite replaces its fused epilogue,
+    // which may be the next convolution's input.
+    for (linalg::GenericOp op : convs)
+      if (std::optional<DirectConv> d = matchDepthwise(op))
+        rewrite(rewriter, op, *d);
   }
 
-  void rewrite(IRRewriter &rewriter, linalg::GenericOp op, const Depthwise &d) {
+  void rewrite(IRRewriter &rewriter, linalg::GenericOp op, const DirectConv &d) {
     Location loc = op.getLoc();
-    rewriter.setInsertionPoint(op);
     auto xt = cast<RankedTensorType>(d.x.getType());
     auto wt = cast<RankedTensorType>(d.w.getType());
     auto ot = cast<RankedTensorType>(d.init.getType());
@@ -257,54 +91,19 @@ struct VectorizeDepthwisePass
     auto vt = VectorType::get({L}, f32);
     MLIRContext *ctx = &getContext();
 
-    std::optional<ScalarInit> si = scalarInit(d.init, fg);
-    // The batch size, read from the convolution's input (not from the
-    // initial value, which a fused bias no longer needs to compute).
-    Value batchSource = d.x;
-    if (auto pad = d.x.getDefiningOp<tensor::PadOp>())
-      batchSource = pad.getSource();
-    // The loop nest writes a 4-D [N, F, OH, OW] tensor, expanded back to
-    // the generic's [N, G, Fg, OH, OW]: the expand_shape then cancels the
-    // collapse_shape after it, and a model output is written in place.
-    auto out4Type = RankedTensorType::get(
-        {ot.getDimSize(0), groups * fg, ohN, owN}, f32);
-    SmallVector<ReassociationIndices> channelSplit = {{0}, {1, 2}, {3}, {4}};
-    std::optional<Epilogue> epi;
-    if (si)
-      epi = elementwiseConsumer(op, out4Type);
-    // Fused, the loop nest replaces the epilogue and is built where it is
-    // (its output and other inputs are defined by then).
-    if (epi)
-      rewriter.setInsertionPoint(epi->op);
-    Value dest;
-    if (epi) {
-      dest = epi->op.getDpsInits()[0];
-    } else if (si) {
-      SmallVector<Value> dyn;
-      if (ot.isDynamicDim(0))
-        dyn.push_back(tensor::DimOp::create(rewriter, loc, batchSource, 0));
-      dest = tensor::EmptyOp::create(rewriter, loc, out4Type, dyn);
-    } else {
-      dest = tensor::CollapseShapeOp::create(rewriter, loc, out4Type, d.init, channelSplit);
-    }
-    Value batch = ot.isDynamicDim(0)
-                      ? Value(tensor::DimOp::create(rewriter, loc, batchSource, 0))
-                      : Value(arith::ConstantIndexOp::create(rewriter, loc, ot.getDimSize(0)));
+    ConvOutput output = prepareOutput(rewriter, op, d);
+    const std::optional<ScalarInit> &si = output.init;
+    const std::optional<Epilogue> &epi = output.epilogue;
+    Value dest = output.dest, batch = output.batch;
 
     // A zero tensor.pad of the input is done plane by plane inside the
     // loop (a padded plane stays in cache) instead of on the whole tensor.
     Value input = d.x;
     SmallVector<int64_t> padLow = {0, 0}, padHigh = {0, 0};
-    if (auto pad = d.x.getDefiningOp<tensor::PadOp>()) {
-      Value padValue = pad.getConstantPaddingValue();
-      ArrayRef<int64_t> low = pad.getStaticLow(), high = pad.getStaticHigh();
-      if (padValue && matchPattern(padValue, m_AnyZeroFloat()) &&
-          !ShapedType::isDynamicShape(low) && !ShapedType::isDynamicShape(high) &&
-          low[0] == 0 && low[1] == 0 && high[0] == 0 && high[1] == 0) {
-        input = pad.getSource();
-        padLow = {low[2], low[3]};
-        padHigh = {high[2], high[3]};
-      }
+    if (std::optional<SpatialPad> pad = zeroSpatialPad(d.x)) {
+      input = pad->source;
+      padLow = {pad->low[0], pad->low[1]};
+      padHigh = {pad->high[0], pad->high[1]};
     }
     int64_t inH = hp - padLow[0] - padHigh[0], inW = wp - padLow[1] - padHigh[1];
 
@@ -350,16 +149,8 @@ struct VectorizeDepthwisePass
           weights.push_back(vector::BroadcastOp::create(b, l, vt, s));
         }
       Value initVector;
-      if (si && si->fill) {
-        initVector = vector::BroadcastOp::create(b, l, vt, si->fill);
-      } else if (si) {
-        SmallVector<Value> idx;
-        for (AffineExpr e : si->channelMap.getResults())
-          idx.push_back(affine::AffineApplyOp::create(
-              b, l, AffineMap::get(3, 0, e, ctx), ValueRange{nI, gI, fI}));
-        initVector = vector::BroadcastOp::create(
-            b, l, vt, tensor::ExtractOp::create(b, l, si->source, idx));
-      }
+      if (si)
+        initVector = vector::BroadcastOp::create(b, l, vt, scalarInitValue(b, l, *si, nI, gI, fI));
       Value pad = arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.0f));
       AffineMap minor = AffineMap::getMinorIdentityMap(2, 1, ctx);
 
@@ -368,14 +159,8 @@ struct VectorizeDepthwisePass
       // is the column when it is a constant, for the read masks).
       auto emitVector = [&](OpBuilder &vb, Value t, Value row, Value ow0,
                             std::optional<int64_t> ow0Static, int64_t valid) -> Value {
-        auto mask = [&](int64_t width, int64_t count) -> Value {
-          if (count >= width)
-            return Value();
-          return vector::ConstantMaskOp::create(
-              vb, l, VectorType::get({width}, vb.getI1Type()), ArrayRef<int64_t>{count});
-        };
         auto inBounds = vb.getBoolArrayAttr({true});
-        Value outMask = mask(L, valid);
+        Value outMask = prefixMask(vb, l, L, valid);
         Value acc = initVector;
         if (!acc)
           acc = vector::TransferReadOp::create(vb, l, vt, t, ValueRange{row, ow0}, minor,
@@ -389,19 +174,9 @@ struct VectorizeDepthwisePass
             Value col = affine::AffineApplyOp::create(
                 vb, l, AffineMap::get(1, 0, getAffineDimExpr(0, ctx) * d.sw + j * d.dw),
                 ValueRange{ow0});
-            int64_t width = L * d.sw;
             int64_t readable =
-                ow0Static ? wp - (*ow0Static * d.sw + j * d.dw) : width;
-            auto wideType = VectorType::get({width}, f32);
-            Value xv = vector::TransferReadOp::create(
-                vb, l, wideType, xPlane, ValueRange{xRow, col}, minor, pad,
-                mask(width, readable), inBounds);
-            if (d.sw > 1) {
-              SmallVector<int64_t> pick;
-              for (int64_t k = 0; k < L; ++k)
-                pick.push_back(k * d.sw);
-              xv = vector::ShuffleOp::create(vb, l, xv, xv, pick);
-            }
+                ow0Static ? wp - (*ow0Static * d.sw + j * d.dw) : L * d.sw;
+            Value xv = readInputVector(vb, l, xPlane, ValueRange{xRow, col}, L, d.sw, readable);
             acc = vector::FMAOp::create(vb, l, xv, weights[i * kw + j], acc);
           }
         }
@@ -414,10 +189,8 @@ struct VectorizeDepthwisePass
       };
 
       // Vectors whose every read ends inside the padded row run unmasked
-      // in a loop: ow0*sw + (KW-1)*dw + L*sw <= Wp and ow0 + L <= OW.
-      // (Floor division: a negative numerator means no column is safe.)
-      int64_t lastSafe =
-          std::min(owN - L, llvm::divideFloorSigned(wp - (kw - 1) * d.dw - L * d.sw, d.sw));
+      // in a loop.
+      int64_t lastSafe = lastSafeColumn(owN, wp, kw, d.sw, d.dw, L);
       int64_t safeEnd = lastSafe < 0 ? 0 : (lastSafe / L + 1) * L;
       auto rows = scf::ForOp::create(
           b, l, c0, arith::ConstantIndexOp::create(b, l, ohN),
@@ -450,7 +223,7 @@ struct VectorizeDepthwisePass
       auto forall = scf::ForallOp::create(rewriter, loc, ubs, ValueRange{dest}, std::nullopt);
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPointToStart(forall.getBody());
-      ValueRange ivs = forall.getInductionVars();
+      SmallVector<Value> ivs = forall.getInductionVars();
       Value plane = bodyBuilder(rewriter, loc, ivs, forall.getRegionIterArgs()[0]);
       Value c = channel(rewriter, loc, ivs[1], ivs[2]);
       rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
@@ -490,54 +263,7 @@ struct VectorizeDepthwisePass
       };
       result = nest(rewriter, 0, dest);
     }
-    if (epi) {
-      rewriter.replaceOp(epi->op, result);
-      rewriter.eraseOp(epi->collapse);
-      rewriter.eraseOp(op);
-      return;
-    }
-    rewriter.replaceOp(op, tensor::ExpandShapeOp::create(rewriter, loc, ot, result,
-                                                         channelSplit));
-  }
-
-  /// The epilogue's body on vectors: its convolution input is `acc`, its
-  /// other inputs are read at `index` ([n, channel, row, column]) with
-  /// `mask`; scalars from outside the body are broadcast.
-  Value applyEpilogue(OpBuilder &b, Location l, Epilogue epi, Value acc,
-                      ValueRange index, Value mask) {
-    auto vt = cast<VectorType>(acc.getType());
-    int64_t L = vt.getDimSize(0);
-    Block &body = epi.op.getRegion().front();
-    IRMapping map;
-    Value pad = arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.0f));
-    AffineMap minor = AffineMap::getMinorIdentityMap(4, 1, b.getContext());
-    for (auto [i, in] : llvm::enumerate(epi.op.getDpsInputs())) {
-      if (i == epi.convInput) {
-        map.map(body.getArgument(i), acc);
-        continue;
-      }
-      map.map(body.getArgument(i),
-              vector::TransferReadOp::create(b, l, vt, in, index, minor, pad, mask,
-                                             b.getBoolArrayAttr({true}))
-                  .getResult());
-    }
-    auto vectorOf = [&](Type t) { return VectorType::get({L}, t); };
-    for (Operation &inner : body.without_terminator()) {
-      for (Value operand : inner.getOperands())
-        if (!map.contains(operand))
-          map.map(operand, vector::BroadcastOp::create(b, l, vectorOf(operand.getType()),
-                                                       operand));
-      if (auto cst = dyn_cast<arith::ConstantOp>(inner)) {
-        Value scalar = b.clone(inner)->getResult(0);
-        map.map(cst.getResult(),
-                vector::BroadcastOp::create(b, l, vectorOf(cst.getType()), scalar));
-        continue;
-      }
-      Operation *clone = b.clone(inner, map);
-      for (Value r : clone->getResults())
-        r.setType(vectorOf(r.getType()));
-    }
-    return map.lookup(body.getTerminator()->getOperand(0));
+    finishOutput(rewriter, op, output, result);
   }
 };
 

@@ -117,10 +117,12 @@ TEST(OptimizationEffect, ResNetAtO2HasNoConvOrBatchNormLeft) {
   runWith(model, GraphOptions(), x, &o2);
   EXPECT_EQ(opCount(o0, "optimized", "kiln.conv2d"), 9);
   EXPECT_EQ(opCount(o0, "optimized", "kiln.batch_norm"), 9);
-  EXPECT_EQ(opCount(o2, "optimized", "kiln.conv2d"), 0);
   EXPECT_EQ(opCount(o2, "optimized", "kiln.batch_norm"), 0);
-  // 7 3x3 convs unfold through im2col; the two 1x1 downsample convs do not.
-  EXPECT_EQ(opCount(o2, "optimized", "kiln.im2col"), 7);
+  // The 5 stride-1 3x3 convs (outputs 32, 16 and 8 wide) stay direct for
+  // the CPU kernel; the 2 stride-2 3x3 convs unfold through im2col, the
+  // two 1x1 downsample convs into plain matmuls.
+  EXPECT_EQ(opCount(o2, "optimized", "kiln.conv2d"), 5);
+  EXPECT_EQ(opCount(o2, "optimized", "kiln.im2col"), 2);
   // Fusion leaves far fewer loop nests than O0 has.
   EXPECT_LT(opCount(o2, "linalg", "linalg.generic") * 3,
             opCount(o0, "linalg", "linalg.generic"));

@@ -1,15 +1,18 @@
 // The --kiln-optimize pipeline: level 0 changes nothing, level 1 only
 // canonicalizes (+ CSE), level 2 also folds batch norm into the conv and
-// unfolds the conv into im2col + matmul; each pass can be switched off.
+// unfolds the conv into im2col + matmul, except a stride-1 conv with an
+// output at least direct-min-width wide, which stays direct for the CPU
+// backend's kernel; each pass can be switched off.
 // RUN: kiln-opt %s --kiln-optimize="level=0" | FileCheck %s --check-prefix=O0
 // RUN: kiln-opt %s --kiln-optimize="level=1 canonicalize=0" | FileCheck %s --check-prefix=O0
 // RUN: kiln-opt %s --kiln-optimize="level=1" | FileCheck %s --check-prefix=O1
-// RUN: kiln-opt %s --kiln-optimize="level=2" | FileCheck %s --check-prefix=O2
-// RUN: kiln-opt %s --kiln-optimize | FileCheck %s --check-prefix=O2
-// RUN: kiln-opt %s --kiln-optimize="level=2 fold-batch-norm=0" | FileCheck %s --check-prefix=NOBN
+// RUN: kiln-opt %s --kiln-optimize="level=2 direct-convolution=0" | FileCheck %s --check-prefix=O2
+// RUN: kiln-opt %s --kiln-optimize="level=2 direct-min-width=9" | FileCheck %s --check-prefix=O2
+// RUN: kiln-opt %s --kiln-optimize | FileCheck %s --check-prefix=DIRECT
+// RUN: kiln-opt %s --kiln-optimize="level=2 fold-batch-norm=0 direct-convolution=0" | FileCheck %s --check-prefix=NOBN
 // RUN: kiln-opt %s --kiln-optimize="level=2 unfold-convolution=0" | FileCheck %s --check-prefix=NOUNFOLD
 // RUN: kiln-opt %s --kiln-optimize="level=0 unfold-convolution=1" | FileCheck %s --check-prefix=ONLYUNFOLD
-// RUN: kiln-opt %s --kiln-optimize="level=2 max-patch-bytes=1024" | FileCheck %s --check-prefix=BANDS
+// RUN: kiln-opt %s --kiln-optimize="level=2 max-patch-bytes=1024 direct-convolution=0" | FileCheck %s --check-prefix=BANDS
 
 // Level 0: every op as written, the no-op x * 1 and relu(relu(x)) included.
 // O0-LABEL: func.func @net
@@ -46,6 +49,17 @@
 // O2-NEXT: return %[[Y]]
 // O2-NOT: kiln.conv2d
 // O2-NOT: kiln.batch_norm
+
+// The default: the batch norm is folded as above, and the stride-1 conv,
+// 8 columns wide (direct-min-width is 8), stays direct.
+// DIRECT-LABEL: func.func @net
+// DIRECT-DAG: %[[W:.*]] = kiln.constant dense<2.000000e+00> : tensor<4x3x3x3xf32>
+// DIRECT-DAG: %[[B:.*]] = kiln.constant dense<5.000000e-01> : tensor<4xf32>
+// DIRECT: %[[C:.*]] = kiln.conv2d %{{.*}}, %[[W]], %[[B]]
+// DIRECT-NEXT: %[[Y:.*]] = kiln.relu %[[C]]
+// DIRECT-NEXT: return %[[Y]]
+// DIRECT-NOT: kiln.batch_norm
+// DIRECT-NOT: kiln.im2col
 
 // fold-batch-norm=0: the batch norm stays (after the unfolded conv).
 // NOBN-LABEL: func.func @net
