@@ -119,7 +119,8 @@ struct VectorizeConvPass : impl::KilnCpuVectorizeConvBase<VectorizeConvPass> {
     if (lanes < 1 || accumulators < 1) {
       getOperation()->emitError("kiln-cpu-vectorize-conv: lanes and accumulators must be "
                                 ">= 1, got lanes=")
-          << lanes << ", accumulators=" << accumulators;
+          << static_cast<int64_t>(lanes) << ", accumulators="
+          << static_cast<int64_t>(accumulators);
       return signalPassFailure();
     }
     auto match = [](linalg::GenericOp op) -> std::optional<DirectConv> {

@@ -62,7 +62,7 @@ struct VectorizeDepthwisePass
   void runOnOperation() override {
     if (lanes < 1) {
       getOperation()->emitError("kiln-cpu-vectorize-depthwise: lanes must be >= 1, got ")
-          << lanes;
+          << static_cast<int64_t>(lanes);
       return signalPassFailure();
     }
     SmallVector<linalg::GenericOp> convs;

@@ -198,6 +198,21 @@ std::vector<ConvCase> convCases() {
   cases.push_back(makeConv(3, 2, 4, 5, 5, 5, 1, 0, 1, 1, true, "edge"));
   cases.push_back(makeConv(1, 1, 3, 7, 9, 3, 1, 1, 1, 1, true, "edge"));
   cases.push_back(makeConv(2, 5, 1, 7, 9, 3, 1, 1, 1, 1, true, "edge"));
+  // Stride-1 convolutions at least 8 columns wide stay direct at the
+  // default level (kiln-cpu-vectorize-conv): tiles of MR channels (7 is
+  // prime), row ends of 8 (one half-width vector), 33, 56 (3.5 vectors)
+  // and 70 columns (a loop of column blocks, then masked ones), 37 rows
+  // (a shorter last band), dilation, asymmetric and over-wide padding
+  // (not padded band by band), 5x5, 7x7 and 3x5 kernels.
+  cases.push_back(makeConv(2, 5, 7, 13, 8, 3, 1, 1, 1, 1, true, "direct"));
+  cases.push_back(makeConv(1, 3, 12, 37, 33, 3, 1, 1, 1, 1, false, "direct"));
+  cases.push_back(makeConv(3, 16, 16, 19, 56, 3, 1, 1, 1, 1, true, "direct"));
+  cases.push_back(makeConv(1, 4, 20, 11, 70, 5, 1, 2, 1, 1, true, "direct"));
+  cases.push_back(makeConv(2, 6, 8, 17, 40, 3, 1, {0, 1, 2, 0}, 2, 1, true, "direct"));
+  cases.push_back(makeConv(1, 2, 64, 9, 17, {3, 5}, 1, {1, 2}, 1, 1, false, "direct"));
+  cases.push_back(makeConv(1, 1, 1, 20, 24, 3, 1, 0, 1, 1, true, "direct"));
+  cases.push_back(makeConv(2, 3, 5, 30, 16, 7, 1, 3, 1, 1, true, "direct"));
+  cases.push_back(makeConv(1, 2, 4, 10, 12, 3, 1, {3, 1, 3, 1}, 1, 1, true, "direct"));
   // Large images: the unfolded patch matrix (C*KH*KW x OH*OW floats per
   // image) exceeds the 1 MiB default band size, so the rows are split into
   // bands with halos; odd sizes make the last band partial.
@@ -283,6 +298,45 @@ TEST(Conv2dTest, DepthwiseWithElementwiseEpilogue) {
                        Tensor::full({n, 8, oh, ow}, 6.0));
       expectMatches("batch " + std::to_string(n), net.run({x, r})[0], expected);
     }
+  }
+}
+
+TEST(Conv2dTest, DirectWithElementwiseEpilogue) {
+  // A one-group stride-1 convolution left direct, followed by elementwise
+  // ops that the direct kernel applies to its accumulators (relu, a
+  // residual input, a clamp at 6), on row ends that need masks (37 and 8
+  // columns).
+  for (int64_t width : {37, 8}) {
+    SCOPED_TRACE("width " + std::to_string(width));
+    Tensor w = uniform({12, 6, 3, 3}, -1, 1, 71), b = uniform({12}, -1, 1, 72);
+    Model m("direct_epilogue");
+    Value in = m.input("x", {kiln::kBatch, 6, 11, width});
+    Value res = m.input("r", {kiln::kBatch, 12, 11, width});
+    Value y = kiln::conv2d(in, parameterFrom(m, "w", w), parameterFrom(m, "b", b), 1, 1);
+    m.output(kiln::minimum(kiln::relu(y) + res, m.scalar(6.0)), "y");
+    kiln::CompiledModel net = compileAt(m, kDefaultLevel);
+    for (int64_t n : {1, 2}) {
+      Tensor x = uniform({n, 6, 11, width}, -2, 2, 73 + n);
+      Tensor r = uniform({n, 12, 11, width}, -1, 5, 75 + n);
+      Tensor expected = ref::minimum(ref::add(ref::relu(ref::conv2d(x, w, b, 1, 1)), r),
+                                     Tensor::full({n, 12, 11, width}, 6.0));
+      expectMatches("batch " + std::to_string(n), net.run({x, r})[0], expected);
+    }
+  }
+}
+
+TEST(Conv2dTest, DirectRuntimeWeights) {
+  // Weights given at run time (a model input, not a parameter) are read in
+  // their [F, C, KH, KW] layout instead of a compile-time packed copy.
+  Model m("direct_runtime_w");
+  Value in = m.input("x", {kiln::kBatch, 5, 14, 23});
+  Value weight = m.input("w", {8, 5, 3, 3});
+  m.output(kiln::conv2d(in, weight, Value(), 1, {1, 0, 1, 2}), "y");
+  kiln::CompiledModel net = compileAt(m, kDefaultLevel);
+  for (int64_t n : {1, 3}) {
+    Tensor x = uniform({n, 5, 14, 23}, -1, 1, 81 + n), w = uniform({8, 5, 3, 3}, -1, 1, 85 + n);
+    expectMatches("batch " + std::to_string(n), net.run({x, w})[0],
+                  ref::conv2d(x, w, Tensor(), 1, {1, 0, 1, 2}));
   }
 }
 

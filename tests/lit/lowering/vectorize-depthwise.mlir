@@ -5,6 +5,8 @@
 // RUN: kiln-opt %s --convert-kiln-to-linalg --canonicalize --cse --kiln-cpu-vectorize-depthwise=parallel=false --canonicalize --cse | FileCheck %s --check-prefix=SEQ
 // RUN: kiln-opt %s --convert-kiln-to-linalg --canonicalize --cse --kiln-cpu-vectorize-depthwise=lanes=8 --canonicalize --cse | FileCheck %s --check-prefix=L8
 // RUN: kiln-opt %s --convert-kiln-to-linalg --canonicalize --cse --kiln-fuse --canonicalize --cse --kiln-cpu-vectorize-depthwise --canonicalize --cse | FileCheck %s --check-prefix=FUSE
+// RUN: not kiln-opt %s --kiln-cpu-vectorize-depthwise=lanes=0 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: kiln-cpu-vectorize-depthwise: lanes must be >= 1, got 0
 
 // 3x3, stride 1, pad 1, 40 columns: two unmasked vectors of 16 in a loop,
 // then one of 8 columns under a constant mask. The bias is the
