@@ -178,6 +178,13 @@ struct VectorizeConvPass : impl::KilnCpuVectorizeConvBase<VectorizeConvPass> {
     std::optional<SpatialPad> pad;
     ConvOutput output;
     Value packedWeights;
+    int64_t ocGroups = 1;
+
+    /// One iteration of the band loop: image n, first output row oh0, first
+    /// output channel ocBase of its group, its padded input rows xb.
+    struct Band {
+      Value n, oh0, ocBase, xb;
+    };
 
     Value index(OpBuilder &b, int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
     /// a * d0 + k, applied to `v`.
@@ -253,6 +260,13 @@ struct VectorizeConvPass : impl::KilnCpuVectorizeConvBase<VectorizeConvPass> {
       int64_t bands = std::max(ceilDiv(oh, maxBand), std::min<int64_t>(4, rowTiles));
       int64_t bandOut = ceilDiv(ceilDiv(oh, bands), R) * R;
       int64_t fullBands = oh / bandOut, lastBand = oh % bandOut;
+      // Few bands (a small image at batch 1) leave threads idle: the
+      // channel blocks are then split into groups, each its own iteration
+      // (padding the band again), up to 16 iterations per image.
+      ocGroups = 1;
+      while (pass.parallel && ceilDiv(oh, bandOut) * ocGroups < 16 &&
+             (f / tiling.mr) % (2 * ocGroups) == 0)
+        ocGroups *= 2;
 
       Value result = output.dest;
       if (fullBands > 0)
@@ -267,31 +281,37 @@ struct VectorizeConvPass : impl::KilnCpuVectorizeConvBase<VectorizeConvPass> {
     /// scf.for loops carrying the output.
     Value forEachBand(Value dest, int64_t first, int64_t count, int64_t bandOut) {
       auto one = rewriter.getIndexAttr(1), zero = rewriter.getIndexAttr(0);
-      auto sliceType = RankedTensorType::get({f, bandOut, ow}, rewriter.getF32Type());
-      SmallVector<OpFoldResult> sizes = {one, rewriter.getIndexAttr(f),
+      int64_t groupChannels = f / ocGroups;
+      auto sliceType =
+          RankedTensorType::get({groupChannels, bandOut, ow}, rewriter.getF32Type());
+      SmallVector<OpFoldResult> sizes = {one, rewriter.getIndexAttr(groupChannels),
                                          rewriter.getIndexAttr(bandOut),
                                          rewriter.getIndexAttr(ow)};
       SmallVector<OpFoldResult> strides(4, one);
-      auto band = [&](OpBuilder &b, Value n, Value bandIndex, Value out) {
-        Value oh0 = affine(b, bandIndex, bandOut, first);
-        Value slice = tensor::ExtractSliceOp::create(
-            b, loc, sliceType, out, ArrayRef<OpFoldResult>{n, zero, oh0, zero}, sizes,
-            strides);
-        return std::make_pair(oh0, emitBand(b, n, oh0, bandOut, slice));
+      // Band `bandIndex` of image n, output channels of group `group`:
+      // returns the offsets of its slice of `out` and the computed slice.
+      auto band = [&](OpBuilder &b, Value n, Value bandIndex, Value group, Value out) {
+        Band it{n, affine(b, bandIndex, bandOut, first), affine(b, group, groupChannels, 0),
+                Value()};
+        SmallVector<OpFoldResult> offsets = {n, it.ocBase, it.oh0, zero};
+        Value slice =
+            tensor::ExtractSliceOp::create(b, loc, sliceType, out, offsets, sizes, strides);
+        it.xb = inputBand(b, n, it.oh0, bandOut);
+        return std::make_pair(offsets, emitBand(b, it, bandOut, groupChannels, slice));
       };
       if (pass.parallel) {
-        SmallVector<OpFoldResult> ubs = {output.batch, rewriter.getIndexAttr(count)};
+        SmallVector<OpFoldResult> ubs = {output.batch, rewriter.getIndexAttr(count),
+                                         rewriter.getIndexAttr(ocGroups)};
         auto forall =
             scf::ForallOp::create(rewriter, loc, ubs, ValueRange{dest}, std::nullopt);
         OpBuilder::InsertionGuard guard(rewriter);
         rewriter.setInsertionPointToStart(forall.getBody());
         SmallVector<Value> ivs = forall.getInductionVars();
         Value shared = forall.getRegionIterArgs()[0];
-        auto [oh0, slice] = band(rewriter, ivs[0], ivs[1], shared);
+        auto [offsets, slice] = band(rewriter, ivs[0], ivs[1], ivs[2], shared);
         rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
-        tensor::ParallelInsertSliceOp::create(rewriter, loc, slice, shared,
-                                              ArrayRef<OpFoldResult>{ivs[0], zero, oh0, zero},
-                                              sizes, strides);
+        tensor::ParallelInsertSliceOp::create(rewriter, loc, slice, shared, offsets, sizes,
+                                              strides);
         return forall.getResult(0);
       }
       Value c0 = index(rewriter, 0), c1 = index(rewriter, 1);
@@ -301,10 +321,9 @@ struct VectorizeConvPass : impl::KilnCpuVectorizeConvBase<VectorizeConvPass> {
             auto bandLoop = scf::ForOp::create(
                 nb, loc, c0, index(nb, count), c1, ValueRange{nArgs[0]},
                 [&](OpBuilder &bb, Location, Value bandIndex, ValueRange bArgs) {
-                  auto [oh0, slice] = band(bb, n, bandIndex, bArgs[0]);
-                  Value next = tensor::InsertSliceOp::create(
-                      bb, loc, slice, bArgs[0], ArrayRef<OpFoldResult>{n, zero, oh0, zero},
-                      sizes, strides);
+                  auto [offsets, slice] = band(bb, n, bandIndex, c0, bArgs[0]);
+                  Value next = tensor::InsertSliceOp::create(bb, loc, slice, bArgs[0],
+                                                             offsets, sizes, strides);
                   scf::YieldOp::create(bb, loc, next);
                 });
             scf::YieldOp::create(nb, loc, bandLoop.getResult(0));
@@ -356,15 +375,15 @@ struct VectorizeConvPass : impl::KilnCpuVectorizeConvBase<VectorizeConvPass> {
           Value(arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f))));
     }
 
-    /// One band: its input rows padded once, then every channel block,
-    /// row tile and column block. `out` is the band's [F, bandOut, OW].
-    Value emitBand(OpBuilder &b, Value n, Value oh0, int64_t bandOut, Value out) {
-      Value xb = inputBand(b, n, oh0, bandOut);
+    /// One band: every channel block of its group, row tile and column
+    /// block. `out` is the band's [F / groups, bandOut, OW].
+    Value emitBand(OpBuilder &b, const Band &band, int64_t bandOut, int64_t channels,
+                   Value out) {
       const int64_t R = tiling.rows, MR = tiling.mr;
       int64_t rowTiles = bandOut / R, lastRows = bandOut % R;
       Value c0 = index(b, 0), c1 = index(b, 1);
       auto blocks = scf::ForOp::create(
-          b, loc, c0, index(b, f / MR), c1, ValueRange{out},
+          b, loc, c0, index(b, channels / MR), c1, ValueRange{out},
           [&](OpBuilder &ob, Location, Value block, ValueRange oArgs) {
             Value oc0 = affine(ob, block, MR, 0);
             Value t = oArgs[0];
@@ -373,13 +392,12 @@ struct VectorizeConvPass : impl::KilnCpuVectorizeConvBase<VectorizeConvPass> {
                   ob, loc, c0, index(ob, rowTiles), c1, ValueRange{t},
                   [&](OpBuilder &rb, Location, Value rowTile, ValueRange rArgs) {
                     Value r0 = affine(rb, rowTile, R, 0);
-                    scf::YieldOp::create(rb, loc,
-                                         emitRow(rb, n, xb, rArgs[0], oc0, oh0, r0, R));
+                    scf::YieldOp::create(rb, loc, emitRow(rb, band, rArgs[0], oc0, r0, R));
                   });
               t = rowLoop.getResult(0);
             }
             if (lastRows > 0)
-              t = emitRow(ob, n, xb, t, oc0, oh0, index(ob, rowTiles * R), lastRows);
+              t = emitRow(ob, band, t, oc0, index(ob, rowTiles * R), lastRows);
             scf::YieldOp::create(ob, loc, t);
           });
       return blocks.getResult(0);
@@ -388,8 +406,7 @@ struct VectorizeConvPass : impl::KilnCpuVectorizeConvBase<VectorizeConvPass> {
     /// `rows` output rows from band row r0, all columns: column blocks of
     /// V vectors, in a loop while no read needs a mask, then the rest of
     /// the row block by block with constant masks.
-    Value emitRow(OpBuilder &b, Value n, Value xb, Value t, Value oc0, Value oh0, Value r0,
-                  int64_t rows) {
+    Value emitRow(OpBuilder &b, const Band &band, Value t, Value oc0, Value r0, int64_t rows) {
       const int64_t V = tiling.vecs, blockCols = V * L;
       int64_t lastSafe = lastSafeColumn(ow, wp, kw, d.sw, d.dw, L);
       // Blocks whose last vector starts at or before lastSafe.
@@ -401,22 +418,24 @@ struct VectorizeConvPass : impl::KilnCpuVectorizeConvBase<VectorizeConvPass> {
         auto loop = scf::ForOp::create(
             b, loc, c0, index(b, safeBlocks * blockCols), index(b, blockCols),
             ValueRange{t}, [&](OpBuilder &cb, Location, Value ow0, ValueRange args) {
-              scf::YieldOp::create(cb, loc, emitTile(cb, n, xb, args[0], oc0, oh0, r0, rows,
-                                                     ow0, std::nullopt, V));
+              scf::YieldOp::create(
+                  cb, loc, emitTile(cb, band, args[0], oc0, r0, rows, ow0, std::nullopt, V));
             });
         t = loop.getResult(0);
       }
       for (int64_t ow0 = safeBlocks * blockCols; ow0 < ow; ow0 += blockCols)
-        t = emitTile(b, n, xb, t, oc0, oh0, r0, rows, index(b, ow0), ow0,
+        t = emitTile(b, band, t, oc0, r0, rows, index(b, ow0), ow0,
                      std::min(V, ceilDiv(ow - ow0, L)));
       return t;
     }
 
-    /// One register tile: MR channels from oc0, `rows` rows from band row
-    /// r0, `vecs` vectors of L columns from ow0 (ow0Static when constant:
-    /// then partial vectors and reads past the padded row get masks).
-    Value emitTile(OpBuilder &b, Value n, Value xb, Value t, Value oc0, Value oh0, Value r0,
-                   int64_t rows, Value ow0, std::optional<int64_t> ow0Static, int64_t vecs) {
+    /// One register tile: MR channels from oc0 (in the band's group),
+    /// `rows` rows from band row r0, `vecs` vectors of L columns from ow0
+    /// (ow0Static when constant: then partial vectors and reads past the
+    /// padded row get masks).
+    Value emitTile(OpBuilder &b, const Band &band, Value t, Value oc0, Value r0, int64_t rows,
+                   Value ow0, std::optional<int64_t> ow0Static, int64_t vecs) {
+      Value n = band.n, xb = band.xb, oh0 = band.oh0;
       const int64_t MR = tiling.mr;
       Type f32 = b.getF32Type();
       auto vt = VectorType::get({L}, f32);
@@ -436,9 +455,16 @@ struct VectorizeConvPass : impl::KilnCpuVectorizeConvBase<VectorizeConvPass> {
         masks.push_back(prefixMask(b, loc, width.back(), valid.back()));
       }
       auto vecType = [&](int64_t v) { return VectorType::get({width[v]}, f32); };
-      SmallVector<Value> channels, rowsOut;
-      for (int64_t o = 0; o < MR; ++o)
-        channels.push_back(affine(b, oc0, 1, o));
+      // Channel o of the tile: local (in the band's slice) and global.
+      SmallVector<Value> local, channels, rowsOut;
+      AffineExpr e0, e1;
+      bindDims(ctx, e0, e1);
+      Value ocGlobal = affine::AffineApplyOp::create(b, loc, AffineMap::get(2, 0, e0 + e1),
+                                                     ValueRange{band.ocBase, oc0});
+      for (int64_t o = 0; o < MR; ++o) {
+        local.push_back(affine(b, oc0, 1, o));
+        channels.push_back(affine(b, ocGlobal, 1, o));
+      }
       for (int64_t r = 0; r < rows; ++r)
         rowsOut.push_back(affine(b, r0, 1, r));
       auto slot = [&](int64_t o, int64_t r, int64_t v) { return (o * rows + r) * vecs + v; };
@@ -453,7 +479,7 @@ struct VectorizeConvPass : impl::KilnCpuVectorizeConvBase<VectorizeConvPass> {
             init.push_back(start ? Value(vector::BroadcastOp::create(b, loc, vecType(v), start))
                                  : Value(vector::TransferReadOp::create(
                                        b, loc, vecType(v), t,
-                                       ValueRange{channels[o], rowsOut[r], cols[v]}, minor,
+                                       ValueRange{local[o], rowsOut[r], cols[v]}, minor,
                                        zeroF, masks[v], inBounds)));
       }
 
@@ -476,7 +502,7 @@ struct VectorizeConvPass : impl::KilnCpuVectorizeConvBase<VectorizeConvPass> {
                   }
                 }
                 for (int64_t o = 0; o < MR; ++o) {
-                  Value wScalar = weightAt(kb, oc0, o, ci, i, j);
+                  Value wScalar = weightAt(kb, ocGlobal, o, ci, i, j);
                   Value wv = vector::BroadcastOp::create(kb, loc, vt, wScalar), wHalf;
                   for (int64_t r = 0; r < rows; ++r)
                     for (int64_t v = 0; v < vecs; ++v) {
@@ -506,7 +532,7 @@ struct VectorizeConvPass : impl::KilnCpuVectorizeConvBase<VectorizeConvPass> {
                                   ValueRange{n, channels[o], row, cols[v]}, masks[v]);
             }
             t = vector::TransferWriteOp::create(b, loc, acc, t,
-                                                ValueRange{channels[o], rowsOut[r], cols[v]},
+                                                ValueRange{local[o], rowsOut[r], cols[v]},
                                                 AffineMapAttr::get(minor), masks[v], inBounds)
                     .getResult();
           }
