@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <thread>
 
@@ -27,6 +28,36 @@ TEST(BufferCache, ReusesFreedBuffersAndAligns) {
   EXPECT_EQ(kiln::bufferStats().liveBytes, before.liveBytes);
   kiln::releaseBufferCache();
   EXPECT_EQ(kiln::bufferStats().cachedBytes, 0);
+}
+
+TEST(BufferCache, LargeBuffersStartAtDifferentPageOffsets) {
+  // Buffers of a page or more get different offsets within a page (else
+  // all of a model's tensors alias in the L1 sets and the 4 KB store-load
+  // comparison); a cached buffer keeps its address, alignment and size.
+  // 40 MB: above glibc's largest mmap threshold, so the system's blocks
+  // are all page-aligned (only two pages of each are touched).
+  constexpr size_t kBytes = size_t{40} << 20;
+  kiln::releaseBufferCache();
+  std::vector<void *> live;
+  std::vector<uintptr_t> offsets;
+  for (int i = 0; i < 8; ++i) {
+    live.push_back(kiln_buffer_alloc(kBytes));
+    ASSERT_NE(live.back(), nullptr);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(live.back()) % 64, 0u);
+    offsets.push_back(reinterpret_cast<uintptr_t>(live.back()) % 4096);
+    // The whole buffer is usable.
+    static_cast<char *>(live.back())[kBytes - 1] = 1;
+  }
+  std::sort(offsets.begin(), offsets.end());
+  EXPECT_EQ(std::unique(offsets.begin(), offsets.end()) - offsets.begin(), 8);
+  void *last = live.back();
+  kiln_buffer_free(last);
+  live.pop_back();
+  EXPECT_EQ(kiln_buffer_alloc(kBytes - 4096), last);
+  live.push_back(last);
+  for (void *p : live)
+    kiln_buffer_free(p);
+  kiln::releaseBufferCache();
 }
 
 TEST(BufferCache, EachThreadHasItsOwnCache) {
