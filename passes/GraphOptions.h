@@ -31,8 +31,9 @@ struct GraphOptions {
   int64_t maxPatchBytes = 16 << 20;
   /// One-group KxK convolutions of stride 1 with outputs at least
   /// `directConvMinWidth` wide are not unfolded: the CPU backend's direct
-  /// kernel computes them. The CPU backend sets the width to half its
-  /// vector lanes and turns this off when it does not vectorize.
+  /// kernel computes them. The CPU backend raises the width to at least
+  /// half its vector lanes (8 with AVX-512) and turns this off when it does
+  /// not vectorize.
   int64_t directConvMinWidth = 8;
 
   bool canonicalizeOn() const { return canonicalize.value_or(level >= 1); }

@@ -70,7 +70,7 @@ struct UnfoldPattern : OpRewritePattern<Conv2dOp> {
     bool pointwise = kh == 1 && kw == 1 && llvm::all_of(p, [](int64_t v) { return v == 0; });
     if (leftDirect(conv, direct))
       return rewriter.notifyMatchFailure(
-          conv, "few input channels: left direct for the backend's kernel");
+          conv, "stride-1 KxK convolution: left direct for the backend's kernel");
 
     // The weight as a matrix (or a stack of per-group matrices).
     int64_t kdim = cg * kh * kw;
@@ -198,16 +198,16 @@ struct UnfoldConvolutionPass
     getOperation().walk([&](Conv2dOp) { ++before; });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns), config)))
       return signalPassFailure();
-    int64_t direct = 0;
+    int64_t keptDirect = 0;
     getOperation().walk([&](Conv2dOp conv) {
       ++after;
-      direct += leftDirect(conv, rule);
+      keptDirect += leftDirect(conv, rule);
     });
-    numDirect += direct;
+    numDirect += keptDirect;
     if (report)
       getOperation().emitRemark()
           << "kiln-unfold-convolution: unfolded " << before - after << " of " << before
-          << " convolutions, " << direct << " left direct";
+          << " convolutions, " << keptDirect << " left direct";
   }
 };
 

@@ -9,19 +9,21 @@ namespace kiln {
 namespace {
 
 constexpr size_t kAlignment = 64;
-/// Each buffer is preceded by a 64-byte header; its last 16 bytes hold the
-/// start of the block and the size class, so that free knows where to
-/// cache it.
+/// A block is [color (size_t at its start) ... header][buffer]: the buffer
+/// starts kHeader + color bytes in, and the 16 bytes before it hold the
+/// block's start and the size class, so that free knows where to cache it.
 constexpr size_t kHeader = 64;
-/// Buffers of a page or more start at different offsets within a page
-/// ("colors", multiples of 64 bytes): large blocks from the system are all
-/// page-aligned, and cached ones keep their address, so otherwise every
+/// Buffers of 16 KB or more start at different offsets within a page
+/// ("colors", multiples of 64 bytes, 4 KB of slack per block): large blocks
+/// from the system all sit at one page offset (mmap'd, then 64-aligned),
+/// and cached ones keep their address, so otherwise every
 /// intermediate tensor of a model started at the same page offset. Reads
 /// of one and writes of another then collide in the L1's sets and in the
 /// load/store unit's 4 KB address comparison (4K aliasing): the example
 /// CNN at batch 1 ran at 531 instead of 284 us after a larger model had
 /// filled the cache.
 constexpr size_t kColorBytes = 4096;
+constexpr size_t kColoredFrom = 16384;
 size_t nextColor() {
   thread_local size_t n = 0;
   // 17 * 64 and 4096 are coprime in units of 64: all 64 offsets in turn.
@@ -92,7 +94,7 @@ extern "C" void *kiln_buffer_alloc(size_t bytes) {
     c.stats.cachedBytes -= static_cast<int64_t>(size);
     ++c.stats.cacheHits;
   } else {
-    bool colored = size >= kiln::kColorBytes;
+    bool colored = size >= kiln::kColoredFrom;
     block = std::aligned_alloc(kiln::kAlignment,
                                size + kiln::kHeader + (colored ? kiln::kColorBytes : 0));
     if (!block)

@@ -44,8 +44,9 @@ struct ScalarInit {
   /// Maps (n, g, f) of the 5-D output to the source's indices.
   mlir::AffineMap channelMap;
 };
-/// Recognizes init = [expand_shape of] a fill or a broadcast generic whose
-/// input depends on the channel only (`fg`: channels per group).
+/// Recognizes init = [expand_shape of] a fill (a linalg.fill, or a generic
+/// with no inputs yielding a value from outside) or a broadcast generic
+/// whose input depends on the channel only (`fg`: channels per group).
 std::optional<ScalarInit> scalarInit(mlir::Value init, int64_t fg);
 
 /// The scalar initial value of output channel (n, g, f).

@@ -157,9 +157,10 @@ LoweredSignature lowerToLLVMDialect(ModuleOp module, const LowerOptions &options
   {
     PassManager pm(ctx);
     // Convolutions are left direct only for the vectorized direct kernel,
-    // and only when at least half a vector wide.
+    // and only when at least half a vector wide (a user may ask for more).
     GraphOptions graph = options.graph;
-    graph.directConvMinWidth = std::max<int64_t>(options.cpu.vectorLanes / 2, 1);
+    graph.directConvMinWidth =
+        std::max<int64_t>(graph.directConvMinWidth, options.cpu.vectorLanes / 2);
     if (!options.cpu.vectorize)
       graph.directConvolution = false;
     buildKilnOptimizePipeline(pm, graph);

@@ -97,10 +97,10 @@ def KilnCpuVectorizeConv : Pass<"kiln-cpu-vectorize-conv"> {
   let summary = "Direct convolution kernel for one-group convolutions left direct";
   let description = [{
     Rewrites each one-group convolution left direct (the direct-convolution
-    `linalg.generic` of conv2d, f32; kiln-unfold-convolution leaves layers
-    with few input channels direct) into a register-blocked loop nest:
+    `linalg.generic` of conv2d, f32; kiln-unfold-convolution leaves the
+    stride-1 KxK ones direct at O2) into a register-blocked loop nest:
 
-      forall (n, band of output rows)      (threads)
+      forall (n, band of output rows, group of channel blocks)  (threads)
         band = rows of x the band reads, zero-padded (stays in cache)
         for each block of MR output channels
           for each tile of R rows x V vectors of `lanes` output columns

@@ -1,12 +1,12 @@
 //===- VectorizeConv.cpp - Direct convolution kernel ----------------------===//
 //
-// A one-group convolution with few input channels spends much of its time
-// unfolded in the im2col copy: at C = 16 the patch matrix has only 144
-// rows, each of its elements is written once and read by F FMAs, so the
-// copy costs about one load and one store per FMA of the matmul. This
-// kernel reads the (padded) input in place instead:
+// Unfolded, a one-group convolution copies its input KxK times into an
+// im2col patch matrix; with few input channels that copy costs as much as
+// the matmul (at C = 16 the matrix has 144 rows, each element written once
+// and read by F FMAs). kiln-unfold-convolution leaves stride-1 KxK
+// convolutions direct, and this kernel reads the (padded) input in place:
 //
-//   forall (n, band of output rows)              threads
+//   forall (n, band of output rows, group of channel blocks)   threads
 //     xb = the input rows the band reads, zero-padded  [C, rows, Wp], in cache
 //     for oc0 step MR                            blocks of output channels
 //       for row tile (R rows), column block (V vectors of L columns)
@@ -262,9 +262,12 @@ struct VectorizeConvPass : impl::KilnCpuVectorizeConvBase<VectorizeConvPass> {
       int64_t fullBands = oh / bandOut, lastBand = oh % bandOut;
       // Few bands (a small image at batch 1) leave threads idle: the
       // channel blocks are then split into groups, each its own iteration
-      // (padding the band again), up to 16 iterations per image.
+      // (padding the band again), up to 16 iterations (counting the images
+      // when the batch size is known).
+      auto ot = cast<RankedTensorType>(d.init.getType());
+      int64_t images = ot.isDynamicDim(0) ? 1 : ot.getDimSize(0);
       ocGroups = 1;
-      while (pass.parallel && ceilDiv(oh, bandOut) * ocGroups < 16 &&
+      while (pass.parallel && images * ceilDiv(oh, bandOut) * ocGroups < 16 &&
              (f / tiling.mr) % (2 * ocGroups) == 0)
         ocGroups *= 2;
 

@@ -47,10 +47,14 @@ namespace {
 
 using namespace convkernel;
 
-/// A depthwise convolution: one input channel per group.
+/// A depthwise convolution: one input channel per group, several groups
+/// (a one-group convolution of one input channel is
+/// kiln-cpu-vectorize-conv's, which shares each input load among several
+/// output channels).
 std::optional<DirectConv> matchDepthwise(linalg::GenericOp op) {
   std::optional<DirectConv> d = matchDirectConv(op);
-  if (!d || cast<RankedTensorType>(d->w.getType()).getDimSize(2) != 1)
+  auto wt = d ? cast<RankedTensorType>(d->w.getType()) : RankedTensorType();
+  if (!d || wt.getDimSize(2) != 1 || wt.getDimSize(0) == 1)
     return std::nullopt;
   return d;
 }

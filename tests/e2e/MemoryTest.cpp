@@ -31,11 +31,11 @@ TEST(BufferCache, ReusesFreedBuffersAndAligns) {
 }
 
 TEST(BufferCache, LargeBuffersStartAtDifferentPageOffsets) {
-  // Buffers of a page or more get different offsets within a page (else
+  // Buffers of 16 KB or more get different offsets within a page (else
   // all of a model's tensors alias in the L1 sets and the 4 KB store-load
   // comparison); a cached buffer keeps its address, alignment and size.
   // 40 MB: above glibc's largest mmap threshold, so the system's blocks
-  // are all page-aligned (only two pages of each are touched).
+  // all sit at one page offset (only a few pages of each are touched).
   constexpr size_t kBytes = size_t{40} << 20;
   kiln::releaseBufferCache();
   std::vector<void *> live;
