@@ -88,6 +88,19 @@ std::optional<DirectConv> matchDirectConv(linalg::GenericOp op) {
   return DirectConv{x, w, init, *sh, *sw, *dh, *dw};
 }
 
+void rewriteEachMatch(
+    Operation *root, llvm::function_ref<std::optional<DirectConv>(linalg::GenericOp)> match,
+    llvm::function_ref<void(linalg::GenericOp, const DirectConv &)> rewrite) {
+  SmallVector<linalg::GenericOp> convs;
+  root->walk([&](linalg::GenericOp op) {
+    if (match(op))
+      convs.push_back(op);
+  });
+  for (linalg::GenericOp op : convs)
+    if (std::optional<DirectConv> d = match(op))
+      rewrite(op, *d);
+}
+
 std::optional<ScalarInit> scalarInit(Value init, int64_t fg) {
   MLIRContext *ctx = init.getContext();
   AffineExpr n, g, f;

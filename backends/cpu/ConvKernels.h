@@ -35,6 +35,14 @@ struct DirectConv {
 };
 std::optional<DirectConv> matchDirectConv(mlir::linalg::GenericOp op);
 
+/// Calls `rewrite` on each generic under `root` that `match` accepts. The
+/// candidates are collected first and matched again one by one: a rewrite
+/// replaces its fused epilogue, which may be the next convolution's input.
+void rewriteEachMatch(
+    mlir::Operation *root,
+    llvm::function_ref<std::optional<DirectConv>(mlir::linalg::GenericOp)> match,
+    llvm::function_ref<void(mlir::linalg::GenericOp, const DirectConv &)> rewrite);
+
 /// Where the accumulator starts when the output's initial value is a
 /// per-channel broadcast (the bias) or a fill, instead of a tensor to read:
 /// the value at channel (g, f) is then one scalar.

@@ -129,17 +129,10 @@ struct VectorizeConvPass : impl::KilnCpuVectorizeConvBase<VectorizeConvPass> {
         return d;
       return std::nullopt;
     };
-    SmallVector<linalg::GenericOp> convs;
-    getOperation()->walk([&](linalg::GenericOp op) {
-      if (match(op))
-        convs.push_back(op);
-    });
     IRRewriter rewriter(&getContext());
-    // Matched again one by one: a rewrite replaces its fused epilogue,
-    // which may be the next convolution's input.
-    for (linalg::GenericOp op : convs)
-      if (std::optional<DirectConv> d = match(op))
-        Kernel(*this, rewriter, op, *d).build();
+    rewriteEachMatch(getOperation(), match, [&](linalg::GenericOp op, const DirectConv &d) {
+      Kernel(*this, rewriter, op, d).build();
+    });
   }
 
   /// The loop nest of one convolution.

@@ -69,17 +69,9 @@ struct VectorizeDepthwisePass
           << static_cast<int64_t>(lanes);
       return signalPassFailure();
     }
-    SmallVector<linalg::GenericOp> convs;
-    getOperation()->walk([&](linalg::GenericOp op) {
-      if (matchDepthwise(op))
-        convs.push_back(op);
-    });
     IRRewriter rewriter(&getContext());
-    // Matched again one by one: a rewrite replaces its fused epilogue,
-    // which may be the next convolution's input.
-    for (linalg::GenericOp op : convs)
-      if (std::optional<DirectConv> d = matchDepthwise(op))
-        rewrite(rewriter, op, *d);
+    rewriteEachMatch(getOperation(), matchDepthwise,
+                     [&](linalg::GenericOp op, const DirectConv &d) { rewrite(rewriter, op, d); });
   }
 
   void rewrite(IRRewriter &rewriter, linalg::GenericOp op, const DirectConv &d) {
