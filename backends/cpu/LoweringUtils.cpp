@@ -214,4 +214,11 @@ std::optional<int64_t> affineCoefficient(AffineExpr e, unsigned dim, unsigned nu
   return *one - *zero;
 }
 
+std::vector<float> f32Values(DenseElementsAttr dense) {
+  if (dense.isSplat())
+    return std::vector<float>(static_cast<size_t>(dense.getNumElements()),
+                              dense.getSplatValue<float>());
+  return std::vector<float>(dense.value_begin<float>(), dense.value_end<float>());
+}
+
 } // namespace kiln

@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <optional>
+#include <vector>
 
 namespace kiln {
 
@@ -67,6 +68,11 @@ mlir::Value reshapeTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value va
 /// constants (so exact for linear expressions; callers check linearity).
 std::optional<int64_t> affineCoefficient(mlir::AffineExpr e, unsigned dim,
                                          unsigned numDims);
+
+/// The f32 values of a constant, straight from the attribute's storage (a
+/// splat expanded to all of its elements): compile-time weight packing
+/// reads millions of them, where a round trip through doubles cost seconds.
+std::vector<float> f32Values(mlir::DenseElementsAttr dense);
 
 } // namespace kiln
 

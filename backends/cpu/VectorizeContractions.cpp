@@ -25,6 +25,7 @@
 // in N is a multiple of NR).
 //
 //===----------------------------------------------------------------------===//
+#include "backends/cpu/LoweringUtils.h"
 #include "backends/cpu/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -329,13 +330,7 @@ struct VectorizeContractionsPass
     Location loc = b.getLoc();
     DenseElementsAttr dense;
     if (matchPattern(b, m_Constant(&dense)) && dense.getElementType().isF32()) {
-      // Straight from the attribute's f32 storage: ResNet-18 packs 11 M
-      // weights here, and a round trip through doubles cost seconds.
-      std::vector<float> in;
-      if (dense.isSplat())
-        in.assign(static_cast<size_t>(k * n), dense.getSplatValue<float>());
-      else
-        in.assign(dense.value_begin<float>(), dense.value_end<float>());
+      std::vector<float> in = f32Values(dense);
       std::vector<float> out(static_cast<size_t>(panels * k * nr), 0.0f);
       for (int64_t p = 0; p < panels; ++p)
         for (int64_t r = 0; r < k; ++r)

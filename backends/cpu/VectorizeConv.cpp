@@ -202,11 +202,7 @@ struct VectorizeConvPass : impl::KilnCpuVectorizeConvBase<VectorizeConvPass> {
       if (!matchPattern(w, m_Constant(&dense)) || !dense.getElementType().isF32())
         return;
       const int64_t MR = tiling.mr, kk = kh * kw;
-      std::vector<float> in;
-      if (dense.isSplat())
-        in.assign(static_cast<size_t>(f * c * kk), dense.getSplatValue<float>());
-      else
-        in.assign(dense.value_begin<float>(), dense.value_end<float>());
+      std::vector<float> in = f32Values(dense);
       std::vector<float> out(in.size());
       for (int64_t blk = 0; blk < f / MR; ++blk)
         for (int64_t ci = 0; ci < c; ++ci)
